@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "./errors.js";
-import { type PriorSpec, type Support, compilePrior, constrain, unconstrain } from "./priors.js";
+import { compilePrior, constrain, type PriorSpec, type Support, unconstrain } from "./priors.js";
 
 const REAL: Support = { lower: -Infinity, upper: Infinity };
 const POS: Support = { lower: 0, upper: Infinity };
@@ -12,27 +12,39 @@ const cases: [PriorSpec, Support][] = [
   [{ family: "truncnormal", mu: 0.2, sigma: 0.3, lower: 0, upper: 0.5 }, POS],
   [{ family: "truncnormal", mu: -1, sigma: 2, lower: 0.1 }, POS],
   [{ family: "truncnormal", mu: 1, sigma: 2, upper: 3 }, REAL],
-  [{ family: "beta", a: 2, b: 3 }, { lower: 0, upper: 1 }],
-  [{ family: "uniform", lower: -1, upper: 1 }, { lower: -1, upper: 1 }],
-  [{ family: "uniform", lower: 0.2, upper: 0.9 }, { lower: 0, upper: 1 }],
+  [
+    { family: "beta", a: 2, b: 3 },
+    { lower: 0, upper: 1 },
+  ],
+  [
+    { family: "uniform", lower: -1, upper: 1 },
+    { lower: -1, upper: 1 },
+  ],
+  [
+    { family: "uniform", lower: 0.2, upper: 0.9 },
+    { lower: 0, upper: 1 },
+  ],
 ];
 
 describe("compilePrior", () => {
-  it.each(cases)("%o integrates to one on the unconstrained line, with its log-Jacobian", (spec, ps) => {
-    const p = compilePrior("x", spec, ps);
-    const t = new Float64Array(4);
-    const d = new Float64Array(2);
-    // trapezoid over u in [-40, 40]: the pushed-forward density must integrate to 1
-    let total = 0;
-    const h = 0.001;
-    for (let u = -40; u <= 40; u += h) {
-      constrain(p.transform, p.support, u, t);
-      if (!(t[0] > p.support.lower && t[0] < p.support.upper)) continue;
-      p.logDensity(t[0], d);
-      total += Math.exp(d[0] + t[2]) * h;
-    }
-    expect(Math.abs(total - 1)).toBeLessThan(2e-4);
-  });
+  it.each(cases)(
+    "%o integrates to one on the unconstrained line, with its log-Jacobian",
+    (spec, ps) => {
+      const p = compilePrior("x", spec, ps);
+      const t = new Float64Array(4);
+      const d = new Float64Array(2);
+      // trapezoid over u in [-40, 40]: the pushed-forward density must integrate to 1
+      let total = 0;
+      const h = 0.001;
+      for (let u = -40; u <= 40; u += h) {
+        constrain(p.transform, p.support, u, t);
+        if (!(t[0] > p.support.lower && t[0] < p.support.upper)) continue;
+        p.logDensity(t[0], d);
+        total += Math.exp(d[0] + t[2]) * h;
+      }
+      expect(Math.abs(total - 1)).toBeLessThan(2e-4);
+    },
+  );
 
   it.each(cases)("%o has derivatives equal to central differences", (spec, ps) => {
     const p = compilePrior("x", spec, ps);
@@ -61,15 +73,21 @@ describe("compilePrior", () => {
   });
 
   it("rejects a prior whose support exceeds the parameter's", () => {
-    expect(() => compilePrior("F", { family: "normal", mu: 0, sigma: 1 }, POS)).toThrow(ConfigError);
+    expect(() => compilePrior("F", { family: "normal", mu: 0, sigma: 1 }, POS)).toThrow(
+      ConfigError,
+    );
     expect(() => compilePrior("F", { family: "halfnormal", sigma: -1 }, POS)).toThrow(/sigma/);
-    expect(() =>
-      compilePrior("x", { family: "gamma" } as unknown as PriorSpec, REAL),
-    ).toThrow(/unknown family/);
+    expect(() => compilePrior("x", { family: "gamma" } as unknown as PriorSpec, REAL)).toThrow(
+      /unknown family/,
+    );
   });
 
   it("uses atanh for (-1, 1) and logit for (0, 1) as MODEL.md section 5 prescribes", () => {
-    expect(compilePrior("rho", { family: "uniform", lower: -1, upper: 1 }, cases[7][1]).transform).toBe("atanh");
-    expect(compilePrior("lambda", { family: "beta", a: 2, b: 2 }, cases[6][1]).transform).toBe("logit");
+    expect(
+      compilePrior("rho", { family: "uniform", lower: -1, upper: 1 }, cases[7][1]).transform,
+    ).toBe("atanh");
+    expect(compilePrior("lambda", { family: "beta", a: 2, b: 2 }, cases[6][1]).transform).toBe(
+      "logit",
+    );
   });
 });

@@ -11,7 +11,13 @@ export type PriorSpec =
   | { family: "normal"; mu: number; sigma: number }
   | { family: "lognormal"; mu: number; sigma: number }
   | { family: "halfnormal"; sigma: number }
-  | { family: "truncnormal"; mu: number; sigma: number; lower?: number | null; upper?: number | null }
+  | {
+      family: "truncnormal";
+      mu: number;
+      sigma: number;
+      lower?: number | null;
+      upper?: number | null;
+    }
   | { family: "beta"; a: number; b: number }
   | { family: "uniform"; lower: number; upper: number };
 
@@ -101,9 +107,12 @@ export function compilePrior(param: string, spec: PriorSpec, paramSupport: Suppo
       );
   }
   if (!(s.lower < s.upper)) {
-    throw new ConfigError(`prior of ${param}: lower bound ${s.lower} is not below upper ${s.upper}`, {
-      parameter: param,
-    });
+    throw new ConfigError(
+      `prior of ${param}: lower bound ${s.lower} is not below upper ${s.upper}`,
+      {
+        parameter: param,
+      },
+    );
   }
   if (s.lower < paramSupport.lower || s.upper > paramSupport.upper) {
     throw new ConfigError(
@@ -157,7 +166,8 @@ function densityFn(spec: PriorSpec): (x: number, out: Float64Array) => void {
       const { mu, sigma } = spec;
       const lo = spec.lower ?? -INF;
       const hi = spec.upper ?? INF;
-      const c = -Math.log(sigma) - HALF_LOG_2PI - logNormalMass((lo - mu) / sigma, (hi - mu) / sigma);
+      const c =
+        -Math.log(sigma) - HALF_LOG_2PI - logNormalMass((lo - mu) / sigma, (hi - mu) / sigma);
       return (x, out) => {
         const z = (x - mu) / sigma;
         out[0] = c - 0.5 * z * z;

@@ -30,6 +30,6 @@ describe("normal", () => {
     expect(Math.abs(m)).toBeLessThan(4 / Math.sqrt(n));
     expect(Math.abs(v - 1)).toBeLessThan(4 * Math.sqrt(2 / n));
     const p = below / n;
-    expect(Math.abs(p - 0.05)).toBeLessThan(4 * Math.sqrt(0.05 * 0.95 / n));
+    expect(Math.abs(p - 0.05)).toBeLessThan(4 * Math.sqrt((0.05 * 0.95) / n));
   });
 });

@@ -159,9 +159,8 @@ function acklam(p: number): number {
 }
 
 const LANCZOS = [
-  0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531,
-  -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.984369578019572e-6,
-  1.5056327351493116e-7,
+  0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.6150291621406,
+  12.507343278686905, -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7,
 ];
 
 /** log Gamma(x) for x > 0 (Lanczos, g = 7, n = 9; about 1e-15 relative). */
@@ -176,7 +175,7 @@ export function logGamma(x: number): number {
 
 /** log(e^a + e^b) without overflow. */
 export function logAddExp(a: number, b: number): number {
-  const m = a > b ? a : b;
+  const m = Math.max(a, b);
   if (m === Number.NEGATIVE_INFINITY) return m;
   return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
 }

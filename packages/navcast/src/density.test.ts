@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import { createDensity, floorEps } from "./density.js";
+import { DEFAULT_MODEL_OPTIONS, type ModelOptions } from "./model-config.js";
+import type { ModelData } from "./model-data.js";
+import { createRng, normal, uniform } from "./rng.js";
+
+/** A random small fund: flows, sparse NAVs, a few secondary prices, gaps in the comparable. */
+function randomData(seed: number, T: number, opts: { bigDistribution?: boolean } = {}): ModelData {
+  const r = createRng(seed);
+  const C = new Float64Array(T);
+  const D = new Float64Array(T);
+  const N = new Float64Array(T).fill(Number.NaN);
+  const S = new Float64Array(T).fill(Number.NaN);
+  const y = new Float64Array(T);
+  const m = new Float64Array(T);
+  const h = new Float64Array(T);
+  C[0] = 100;
+  for (let i = 0; i < T; i++) {
+    if (i > 0 && i < T / 2 && uniform(r) < 0.2) C[i] = 20 + 30 * uniform(r);
+    if (i > 4 && uniform(r) < 0.15) D[i] = 5 + 10 * uniform(r);
+    if (i % 6 === 5) N[i] = 80 + 60 * uniform(r);
+    if (i % 17 === 9) S[i] = 70 + 60 * uniform(r);
+    m[i] = 0.001 + 0.02 * normal(r);
+    h[i] = 4e-4 * (0.5 + uniform(r));
+    y[i] = uniform(r) < 0.1 ? Number.NaN : 0.0005 + 1.1 * m[i] + Math.sqrt(h[i]) * normal(r);
+  }
+  if (opts.bigDistribution) D[T - 8] = 1e5; // drives V into the floor (x/eps << -30)
+  return {
+    contributions: C,
+    distributions: D,
+    navGp: N,
+    secondary: S,
+    market: m,
+    comparable: y,
+    h,
+    alphaC: 0.0004,
+    betaCM: 1.05,
+    alphaCSe: 0.0003,
+    betaCMSe: 0.05,
+    deltaHat: 0.08,
+    sigmaDHat: 0.6,
+  };
+}
+
+const TYPICAL = {
+  alpha: 0.001,
+  beta: 1,
+  F: 1,
+  rho: 0.3,
+  lambda: 0.5,
+  sigma_n: 0.1,
+  log_delta: Math.log(0.08),
+  sigma_d: 0.6,
+  sigma_s: 0.1,
+  alpha_c: 0.0004,
+  beta_cM: 1.05,
+};
+
+function checkGradient(data: ModelData, options: ModelOptions, seed: number) {
+  const dens = createDensity(data, options);
+  const r = createRng(seed, 99);
+  const q = new Float64Array(dens.dim);
+  dens.unconstrainParams(TYPICAL, q);
+  for (let k = 0; k < dens.dim; k++) {
+    const name = dens.names[k];
+    const scale = name === "alpha" || name === "alpha_c" ? 0.001 : name === "beta_cM" ? 0.05 : 0.3;
+    q[k] += (k < dens.xiOffset ? scale : 1) * normal(r);
+  }
+  const grad = new Float64Array(dens.dim);
+  const lp = dens.logDensityGradient(q, grad);
+  expect(Number.isFinite(lp)).toBe(true);
+  const g2 = new Float64Array(dens.dim);
+  let worst = 0;
+  for (let k = 0; k < dens.dim; k++) {
+    // fourth-order central difference
+    const h = 1e-4;
+    const qk = q[k];
+    const f = (d: number) => {
+      q[k] = qk + d;
+      const v = dens.logDensityGradient(q, g2);
+      q[k] = qk;
+      return v;
+    };
+    const fd = (-f(2 * h) + 8 * f(h) - 8 * f(-h) + f(-2 * h)) / (12 * h);
+    const err = Math.abs(fd - grad[k]) / Math.max(1, Math.abs(grad[k]));
+    worst = Math.max(worst, err);
+  }
+  return { worst, lp };
+}
+
+describe("NavcastDensity.logDensityGradient", () => {
+  it.each([
+    ["default options (L = 2)", DEFAULT_MODEL_OPTIONS, {}],
+    ["L = 0", { ...DEFAULT_MODEL_OPTIONS, navLagWeeks: 0 }, {}],
+    [
+      "L = 5, category1 prior",
+      { ...DEFAULT_MODEL_OPTIONS, navLagWeeks: 5, category1: "prior" },
+      {},
+    ],
+    [
+      "a distribution that drives V into the floor",
+      DEFAULT_MODEL_OPTIONS,
+      { bigDistribution: true },
+    ],
+    [
+      "configured priors of every family",
+      {
+        ...DEFAULT_MODEL_OPTIONS,
+        priors: {
+          alpha: { family: "truncnormal", mu: 0, sigma: 0.01, lower: -0.05, upper: 0.05 },
+          F: { family: "halfnormal", sigma: 1 },
+          rho: { family: "truncnormal", mu: 0.5, sigma: 0.3, lower: -1, upper: 1 },
+          lambda: { family: "uniform", lower: 0.1, upper: 0.95 },
+          sigma_n: { family: "lognormal", mu: -3, sigma: 0.7 },
+          sigma_d: { family: "truncnormal", mu: 1, sigma: 1, lower: 0.01 },
+        },
+      },
+      {},
+    ],
+  ] as [string, ModelOptions, { bigDistribution?: boolean }][])(
+    "matches central finite differences to 1e-6 relative (%s)",
+    (_name, options, opts) => {
+      for (const seed of [1, 2, 3]) {
+        const { worst } = checkGradient(randomData(seed, 70, opts), options, seed);
+        expect(worst).toBeLessThan(1e-6);
+      }
+    },
+  );
+
+  it("keeps log V finite where V underflows to 0", () => {
+    const data = randomData(4, 40, { bigDistribution: true });
+    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
+    const q = new Float64Array(dens.dim);
+    const lv = dens.logValuePath(q, new Float64Array(40));
+    const i = 40 - 8;
+    // x / eps is about -1e5 / eps: V_t = eps * softplus(x / eps) underflows, log V_t does not
+    expect(Math.exp(lv[i])).toBe(0);
+    expect(Number.isFinite(lv[i])).toBe(true);
+    expect(lv[i]).toBeLessThan(-1e5);
+    const g = new Float64Array(dens.dim);
+    expect(Number.isFinite(dens.logDensityGradient(q, g))).toBe(true);
+    expect(g.every(Number.isFinite)).toBe(true);
+  });
+
+  it("follows the value recursion of MODEL.md section 2 when the floor is slack", () => {
+    const data = randomData(5, 30);
+    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
+    const q = new Float64Array(dens.dim);
+    const r = createRng(5);
+    for (let k = 0; k < dens.dim; k++) q[k] = 0.5 * normal(r);
+    const p = dens.constrainedParams(q);
+    const lv = dens.logValuePath(q, new Float64Array(30));
+    let V = 0;
+    for (let i = 0; i < 30; i++) {
+      const xi = q[dens.xiOffset + i];
+      const s = Math.sqrt(data.h[i]);
+      const e = Number.isNaN(data.comparable[i])
+        ? xi
+        : (p.rho * (data.comparable[i] - data.alphaC - data.betaCM * data.market[i])) / s +
+          Math.sqrt(1 - p.rho * p.rho) * xi;
+      const rr = p.alpha + p.beta * data.market[i] + p.F * s * e;
+      const x = V * Math.exp(rr) + data.contributions[i] - data.distributions[i];
+      const eps = floorEps(data.contributions);
+      V = x / eps > 30 ? x : eps * Math.log1p(Math.exp(x / eps));
+      if (x > 0) expect(lv[i]).toBeCloseTo(Math.log(V), 9);
+    }
+  });
+
+  it("has a cost linear in the number of weeks (no T^2 step)", () => {
+    // the number of floating-point operations is not observable; check instead that the
+    // gradient of a long window matches finite differences at a few coordinates
+    const data = randomData(6, 520);
+    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
+    const q = new Float64Array(dens.dim);
+    const g = new Float64Array(dens.dim);
+    const g2 = new Float64Array(dens.dim);
+    dens.logDensityGradient(q, g);
+    for (const k of [0, 2, 5, dens.xiOffset + 3, dens.xiOffset + 400]) {
+      const h = 1e-5;
+      q[k] = h;
+      const fp = dens.logDensityGradient(q, g2);
+      q[k] = -h;
+      const fm = dens.logDensityGradient(q, g2);
+      q[k] = 0;
+      expect(Math.abs((fp - fm) / (2 * h) - g[k]) / Math.max(1, Math.abs(g[k]))).toBeLessThan(1e-6);
+    }
+  });
+});

@@ -1,0 +1,405 @@
+/**
+ * The NAVcast log density with its gradient (MODEL.md sections 2, 3 and 5), on the unconstrained
+ * vector q = [transformed parameters..., xi_1..xi_T]. The gradient is a hand-written reverse-mode
+ * adjoint of the value recursion, so one evaluation costs O(T). Buffers are allocated once in the
+ * constructor; `logDensityGradient` allocates nothing.
+ */
+import { DataError } from "./errors.js";
+import { compilePriors, type ModelOptions, type ParamName } from "./model-config.js";
+import { type ModelData, weeksOf } from "./model-data.js";
+import { type CompiledPrior, constrain, unconstrain } from "./priors.js";
+import {
+  dLogSoftplus,
+  HALF_LOG_2PI,
+  logNormalCdf,
+  logSoftplus,
+  normalHazardLower,
+} from "./special.js";
+
+/** What the sampler sees (structurally the Potential of @portal/mcmc). */
+export interface Potential {
+  readonly dim: number;
+  /** Writes the gradient of log p(q) into `grad`; returns log p(q) (incl. log-Jacobian). */
+  logDensityGradient(q: Float64Array, grad: Float64Array): number;
+}
+
+/** The floor's scale eps = 1e-6 * max(1, sum_t C_t) (MODEL.md section 2), over the window. */
+export function floorEps(contributions: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < contributions.length; i++) s += contributions[i];
+  return 1e-6 * Math.max(1, s);
+}
+
+/** NAVcast density of one fund and window. */
+export class NavcastDensity implements Potential {
+  readonly dim: number;
+  readonly T: number;
+  /** Names of the global parameters, in layout order (xi follow). */
+  readonly names: readonly ParamName[];
+  readonly priors: readonly CompiledPrior[];
+  /** Offset of xi_1 in q. */
+  readonly xiOffset: number;
+  readonly eps: number;
+  readonly lag: number;
+  private readonly logEps: number;
+  private readonly k0: number;
+  private readonly cat1Prior: boolean;
+  private readonly fixedAlphaC: number;
+  private readonly fixedBetaCM: number;
+  private readonly idx: Record<ParamName, number>;
+  private readonly C: Float64Array;
+  private readonly D: Float64Array;
+  private readonly m: Float64Array;
+  private readonly s: Float64Array;
+  private readonly logS: Float64Array;
+  private readonly y: Float64Array;
+  private readonly navIdx: Int32Array;
+  private readonly logNav: Float64Array;
+  private readonly distIdx: Int32Array;
+  private readonly logDist: Float64Array;
+  private readonly secIdx: Int32Array;
+  private readonly logSec: Float64Array;
+  // scratch
+  private readonly x: Float64Array;
+  private readonly dx: Float64Array;
+  private readonly dlj: Float64Array;
+  private readonly dprior: Float64Array;
+  private readonly gx: Float64Array;
+  private readonly e: Float64Array;
+  private readonly z: Float64Array;
+  private readonly U: Float64Array;
+  private readonly a: Float64Array;
+  private readonly logV: Float64Array;
+  private readonly lb: Float64Array;
+  private readonly w1: Float64Array;
+  private readonly gLV: Float64Array;
+  private readonly gLB: Float64Array;
+  private readonly t4 = new Float64Array(4);
+  private readonly t2 = new Float64Array(2);
+
+  constructor(data: ModelData, options: ModelOptions) {
+    const T = weeksOf(data);
+    this.T = T;
+    checkData(data, T);
+    const { names, priors } = compilePriors(data, options);
+    this.names = names;
+    this.priors = priors;
+    this.idx = {} as Record<ParamName, number>;
+    names.forEach((n, i) => {
+      this.idx[n] = i;
+    });
+    this.xiOffset = names.length;
+    this.dim = names.length + T;
+    this.lag = options.navLagWeeks;
+    this.k0 = Math.max(this.lag, 1);
+    this.cat1Prior = options.category1 === "prior";
+    this.fixedAlphaC = data.alphaC;
+    this.fixedBetaCM = data.betaCM;
+    this.eps = floorEps(data.contributions);
+    this.logEps = Math.log(this.eps);
+    this.C = data.contributions;
+    this.D = data.distributions;
+    this.m = data.market;
+    this.y = data.comparable;
+    this.s = new Float64Array(T);
+    this.logS = new Float64Array(T);
+    for (let i = 0; i < T; i++) {
+      this.s[i] = Math.sqrt(data.h[i]);
+      this.logS[i] = Math.log(this.s[i]);
+    }
+    const nav: number[] = [];
+    const dist: number[] = [];
+    const sec: number[] = [];
+    for (let i = 0; i < T; i++) {
+      if (!Number.isNaN(data.navGp[i])) nav.push(i);
+      // component 3 applies for t >= 2 (V_0 = 0)
+      if (i >= 1 && data.distributions[i] > 0) dist.push(i);
+      if (!Number.isNaN(data.secondary[i])) sec.push(i);
+    }
+    this.navIdx = Int32Array.from(nav);
+    this.logNav = Float64Array.from(nav, (i) => Math.log(data.navGp[i]));
+    this.distIdx = Int32Array.from(dist);
+    this.logDist = Float64Array.from(dist, (i) => Math.log(data.distributions[i]));
+    this.secIdx = Int32Array.from(sec);
+    this.logSec = Float64Array.from(sec, (i) => Math.log(data.secondary[i]));
+    const P = names.length;
+    this.x = new Float64Array(P);
+    this.dx = new Float64Array(P);
+    this.dlj = new Float64Array(P);
+    this.dprior = new Float64Array(P);
+    this.gx = new Float64Array(P);
+    this.e = new Float64Array(T);
+    this.z = new Float64Array(T);
+    this.U = new Float64Array(T);
+    this.a = new Float64Array(T);
+    this.logV = new Float64Array(T);
+    this.lb = new Float64Array(T);
+    this.w1 = new Float64Array(T);
+    this.gLV = new Float64Array(T);
+    this.gLB = new Float64Array(T);
+  }
+
+  /** Constrained value of every global parameter at q, by name. */
+  constrainedParams(q: Float64Array): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let k = 0; k < this.names.length; k++) {
+      const p = this.priors[k];
+      constrain(p.transform, p.support, q[k], this.t4);
+      out[this.names[k]] = this.t4[0];
+    }
+    return out;
+  }
+
+  /**
+   * Writes the unconstrained values of `values` (by parameter name) into q[0..P-1]; a missing
+   * name throws.
+   */
+  unconstrainParams(values: Record<string, number>, q: Float64Array): Float64Array {
+    for (let k = 0; k < this.names.length; k++) {
+      const v = values[this.names[k]];
+      if (v === undefined) throw new DataError(`no value for parameter ${this.names[k]}`, {});
+      const p = this.priors[k];
+      q[k] = unconstrain(p.transform, p.support, v);
+    }
+    return q;
+  }
+
+  /** log V_t for t = 1..T at q, written into `out` (length T). */
+  logValuePath(q: Float64Array, out: Float64Array): Float64Array {
+    this.forward(q);
+    out.set(this.logV);
+    return out;
+  }
+
+  /** log p(q); fills grad with its gradient. */
+  logDensityGradient(q: Float64Array, grad: Float64Array): number {
+    let lp = this.forward(q);
+    lp += this.observationTerms();
+    this.backward(q, grad);
+    return lp;
+  }
+
+  /** Priors, Jacobians, shocks and the value recursion; returns their log-density part. */
+  private forward(q: Float64Array): number {
+    const { names, priors, x, dx, dlj, dprior, t4, t2, T } = this;
+    let lp = 0;
+    for (let k = 0; k < names.length; k++) {
+      const p = priors[k];
+      constrain(p.transform, p.support, q[k], t4);
+      x[k] = t4[0];
+      dx[k] = t4[1];
+      dlj[k] = t4[3];
+      p.logDensity(t4[0], t2);
+      dprior[k] = t2[1];
+      // section 5: prior of the constrained value plus the log-Jacobian of its transform
+      lp += t2[0] + t4[2];
+      this.gx[k] = 0;
+    }
+    const id = this.idx;
+    const alpha = x[id.alpha];
+    const beta = x[id.beta];
+    const F = x[id.F];
+    const rho = x[id.rho];
+    const sr = Math.sqrt(1 - rho * rho);
+    const alphaC = this.cat1Prior ? x[id.alpha_c] : this.fixedAlphaC;
+    const betaCM = this.cat1Prior ? x[id.beta_cM] : this.fixedBetaCM;
+    const off = this.xiOffset;
+    const { C, D, m, s, y, e, z, U, a, logV, eps, logEps } = this;
+    for (let i = 0; i < T; i++) {
+      const xi = q[off + i];
+      // section 3, components 1-2 in the xi form: sum_t log N(xi_t; 0, 1)
+      lp += -0.5 * xi * xi - HALF_LOG_2PI;
+      if (!Number.isNaN(y[i])) {
+        const zi = (y[i] - alphaC - betaCM * m[i]) / s[i];
+        z[i] = zi;
+        e[i] = rho * zi + sr * xi;
+        // p(y) no longer constant once alpha_c, beta_cM are parameters: log N(y; mean, sqrt(h))
+        if (this.cat1Prior) lp += -0.5 * zi * zi - HALF_LOG_2PI - this.logS[i];
+      } else {
+        z[i] = 0;
+        e[i] = xi;
+      }
+      // section 2: r_t, U_t = V_{t-1} exp(r_t), V_t = floor(U_t + C_t - D_t), in log V
+      const r = alpha + beta * m[i] + F * s[i] * e[i];
+      U[i] = i === 0 ? 0 : Math.exp(logV[i - 1] + r);
+      a[i] = (U[i] + C[i] - D[i]) / eps;
+      logV[i] = logEps + logSoftplus(a[i]);
+    }
+    // section 3, component 4: B_t in logs, log B_t = logaddexp(log lambda + log B_{t-1},
+    // log(1 - lambda) + log V_{t-L}); w1 is the share of the first term
+    const { lb, w1, lag, k0 } = this;
+    const lam = x[id.lambda];
+    const logLam = Math.log(lam);
+    const log1mLam = Math.log1p(-lam);
+    for (let i = 0; i < T; i++) {
+      if (i < k0) {
+        lb[i] = logV[i];
+        w1[i] = 0;
+      } else {
+        const p1 = logLam + lb[i - 1];
+        const p2 = log1mLam + logV[i - lag];
+        const mx = Math.max(p1, p2);
+        const s1 = Math.exp(p1 - mx);
+        const s2 = Math.exp(p2 - mx);
+        lb[i] = mx + Math.log(s1 + s2);
+        w1[i] = s1 / (s1 + s2);
+      }
+    }
+    return lp;
+  }
+
+  /** Components 3-5 (distributions, GP NAVs, secondary prices); seeds gLV, gLB and gx. */
+  private observationTerms(): number {
+    const { x, gx, logV, lb, gLV, gLB } = this;
+    const id = this.idx;
+    gLV.fill(0);
+    gLB.fill(0);
+    let lp = 0;
+    // component 4: N_t ~ TruncatedNormal(B_t, sigma_n B_t, lower 0)
+    const sn = x[id.sigma_n];
+    const inv = 1 / sn;
+    const logSn = Math.log(sn);
+    const logPhiInv = logNormalCdf(inv);
+    const hz = normalHazardLower(inv);
+    let gSn = 0;
+    for (let j = 0; j < this.navIdx.length; j++) {
+      const i = this.navIdx[j];
+      const zz = (Math.exp(this.logNav[j] - lb[i]) - 1) * inv;
+      lp += -0.5 * zz * zz - HALF_LOG_2PI - logSn - lb[i] - logPhiInv;
+      gLB[i] += zz * (zz + inv) - 1;
+      gSn += zz * zz * inv - inv + hz * inv * inv;
+    }
+    gx[id.sigma_n] += gSn;
+    // component 3: log D_t ~ Normal(log delta + log V_{t-1}, sigma_d), t >= 2
+    const logDelta = x[id.log_delta];
+    const sd = x[id.sigma_d];
+    const logSd = Math.log(sd);
+    let gLd = 0;
+    let gSd = 0;
+    for (let j = 0; j < this.distIdx.length; j++) {
+      const i = this.distIdx[j];
+      const res = (this.logDist[j] - logDelta - logV[i - 1]) / sd;
+      lp += -0.5 * res * res - HALF_LOG_2PI - logSd;
+      gLV[i - 1] += res / sd;
+      gLd += res / sd;
+      gSd += (res * res - 1) / sd;
+    }
+    gx[id.log_delta] += gLd;
+    gx[id.sigma_d] += gSd;
+    // component 5: log S_t ~ Normal(log V_t, sigma_s)
+    if (this.secIdx.length > 0) {
+      const ss = x[id.sigma_s];
+      const logSs = Math.log(ss);
+      let gSs = 0;
+      for (let j = 0; j < this.secIdx.length; j++) {
+        const i = this.secIdx[j];
+        const res = (this.logSec[j] - logV[i]) / ss;
+        lp += -0.5 * res * res - HALF_LOG_2PI - logSs;
+        gLV[i] += res / ss;
+        gSs += (res * res - 1) / ss;
+      }
+      gx[id.sigma_s] += gSs;
+    }
+    return lp;
+  }
+
+  /** Reverse sweep through the B and V recursions, then the chain rule to q. */
+  private backward(q: Float64Array, grad: Float64Array): void {
+    const { x, gx, dx, dlj, dprior, T, lag, k0, w1, gLB, gLV, U, a, eps, m, s, e, z } = this;
+    const id = this.idx;
+    const lam = x[id.lambda];
+    const F = x[id.F];
+    const rho = x[id.rho];
+    const sr = Math.sqrt(1 - rho * rho);
+    const off = this.xiOffset;
+    let gLam = 0;
+    let gAlpha = 0;
+    let gBeta = 0;
+    let gF = 0;
+    let gRho = 0;
+    let gAc = 0;
+    let gBc = 0;
+    for (let i = T - 1; i >= 0; i--) {
+      const g = gLB[i];
+      if (i >= k0) {
+        const w = w1[i];
+        gLB[i - 1] += g * w;
+        gLV[i - lag] += g * (1 - w);
+        gLam += g * (w / lam - (1 - w) / (1 - lam));
+      } else {
+        gLV[i] += g;
+      }
+      // gLV[i] is complete here: every term using log V_i sits at an index >= i
+      const gA = gLV[i] * dLogSoftplus(a[i]);
+      let gR = 0;
+      if (i > 0) {
+        gR = (gA / eps) * U[i];
+        gLV[i - 1] += gR;
+      }
+      gAlpha += gR;
+      gBeta += gR * m[i];
+      gF += gR * s[i] * e[i];
+      const gE = gR * F * s[i];
+      const xi = q[off + i];
+      let gXi: number;
+      if (!Number.isNaN(this.y[i])) {
+        gRho += gE * (z[i] - (rho / sr) * xi);
+        gXi = gE * sr;
+        if (this.cat1Prior) {
+          const gz = gE * rho - z[i];
+          gAc -= gz / s[i];
+          gBc -= (gz * m[i]) / s[i];
+        }
+      } else {
+        gXi = gE;
+      }
+      grad[off + i] = gXi - xi;
+    }
+    gx[id.lambda] += gLam;
+    gx[id.alpha] += gAlpha;
+    gx[id.beta] += gBeta;
+    gx[id.F] += gF;
+    gx[id.rho] += gRho;
+    if (this.cat1Prior) {
+      gx[id.alpha_c] += gAc;
+      gx[id.beta_cM] += gBc;
+    }
+    for (let k = 0; k < this.names.length; k++) {
+      grad[k] = (gx[k] + dprior[k]) * dx[k] + dlj[k];
+    }
+  }
+}
+
+function checkData(d: ModelData, T: number): void {
+  const arrays = {
+    distributions: d.distributions,
+    nav_gp: d.navGp,
+    secondary: d.secondary,
+    market_log_return: d.market,
+    comparable_log_return: d.comparable,
+    h: d.h,
+  };
+  for (const [k, v] of Object.entries(arrays)) {
+    if (v.length !== T) {
+      throw new DataError(`${k} has ${v.length} weeks, contributions ${T}`, { field: k });
+    }
+  }
+  if (T === 0) throw new DataError("the window has no weeks", {});
+  for (let i = 0; i < T; i++) {
+    const bad = (field: string, msg: string) => {
+      throw new DataError(`${field} at week ${i + 1} ${msg}`, { field, week: i + 1 });
+    };
+    if (!(d.contributions[i] >= 0)) bad("contributions", "must be >= 0");
+    if (!(d.distributions[i] >= 0)) bad("distributions", "must be >= 0");
+    if (!Number.isNaN(d.navGp[i]) && !(d.navGp[i] > 0)) bad("nav_gp", "must be > 0 or missing");
+    if (!Number.isNaN(d.secondary[i]) && !(d.secondary[i] > 0))
+      bad("secondary", "must be > 0 or missing");
+    if (!Number.isFinite(d.market[i])) bad("market_log_return", "must be a finite number");
+    if (!(d.h[i] > 0 && Number.isFinite(d.h[i]))) bad("h", "must be a positive number");
+  }
+}
+
+/** Builds the density of `data` under `options`. */
+export function createDensity(data: ModelData, options: ModelOptions): NavcastDensity {
+  return new NavcastDensity(data, options);
+}
