@@ -1,0 +1,58 @@
+import type { Metric } from "./metric/metric.js";
+import type { LogDensityGradient } from "./potential.js";
+
+/** A point in phase space with its cached log density, gradient and velocity M^-1 p. */
+export interface PhasePoint {
+  q: Float64Array;
+  p: Float64Array;
+  /** ∇ log p(q). */
+  g: Float64Array;
+  /** M^-1 p. */
+  v: Float64Array;
+  logp: number;
+}
+
+/** Allocates a phase point of dimension `dim`. */
+export function createPhasePoint(dim: number): PhasePoint {
+  return {
+    q: new Float64Array(dim),
+    p: new Float64Array(dim),
+    g: new Float64Array(dim),
+    v: new Float64Array(dim),
+    logp: 0,
+  };
+}
+
+/** Copies `from` into `to` (same dimension). */
+export function copyPhasePoint(from: PhasePoint, to: PhasePoint): void {
+  to.q.set(from.q);
+  to.p.set(from.p);
+  to.g.set(from.g);
+  to.v.set(from.v);
+  to.logp = from.logp;
+}
+
+/** Hamiltonian H = -log p(q) + p' M^-1 p / 2 (uses the cached velocity). */
+export function hamiltonian(z: PhasePoint): number {
+  const p = z.p;
+  const v = z.v;
+  let k = 0;
+  for (let i = 0; i < p.length; i++) k += p[i] * v[i];
+  return -z.logp + 0.5 * k;
+}
+
+/**
+ * One leapfrog (velocity Verlet) step of size `eps` in place (Neal 2011, eq. 5.18-5.20): half kick,
+ * drift, full gradient evaluation, half kick. Keeps z.v = M^-1 z.p up to date.
+ */
+export function leapfrog(f: LogDensityGradient, metric: Metric, eps: number, z: PhasePoint): void {
+  const { q, p, g, v } = z;
+  const n = q.length;
+  const h = 0.5 * eps;
+  for (let i = 0; i < n; i++) p[i] += h * g[i];
+  metric.velocity(p, v);
+  for (let i = 0; i < n; i++) q[i] += eps * v[i];
+  z.logp = f(q, g);
+  for (let i = 0; i < n; i++) p[i] += h * g[i];
+  metric.velocity(p, v);
+}

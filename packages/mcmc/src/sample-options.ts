@@ -1,0 +1,125 @@
+import type { MetricKind } from "./adaptation/metric-adapter.js";
+import type { ChainConfig, ChainOutput, Progress } from "./chain.js";
+import type { ChainStats } from "./chain-stats.js";
+import type { InitStrategy } from "./init.js";
+
+/** Sampler settings shared by {@link sample} and `sampleOnWorkers`. */
+export interface SamplerOptions {
+  /** Number of chains (default 4). */
+  chains?: number;
+  /** Warm-up iterations per chain (default 1000). */
+  warmup?: number;
+  /** Saved draws per chain (default 1000). */
+  draws?: number;
+  /** Run seed; chain c uses the RNG stream (seed, c). */
+  seed: number;
+  /** Starting points (default "median"); see {@link InitStrategy}. */
+  init?: InitStrategy;
+  /** Unconstrained point for the "median" init, e.g. the prior medians (default 0). */
+  initMedian?: Float64Array;
+  /** Dual-averaging target acceptance (default 0.8). */
+  targetAccept?: number;
+  /** Maximum tree depth (default 10). */
+  maxTreeDepth?: number;
+  /**
+   * Metric (default "diag"): "diag" is Stan's diagonal adaptation, "dense" Stan's dense one,
+   * "diag-grad" a diagonal adapted from draws and gradients (nutpie), "unit" no adaptation.
+   */
+  metric?: MetricKind;
+  /** Energy error that flags a divergence (default 1000). */
+  maxDeltaH?: number;
+  /** Called after every iteration of every chain. */
+  onProgress?: (p: Progress) => void;
+}
+
+/** Output of a run. */
+export interface SampleResult {
+  dim: number;
+  /** One per chain: draws x dim, row-major, on the unconstrained space. */
+  draws: Float64Array[];
+  /** One per chain: per-draw sampler diagnostics. */
+  stats: ChainStats[];
+  /** One per chain: the step size used for sampling. */
+  stepSize: number[];
+  /** One per chain: adapted M^-1 (diagonal, or dense row-major for metric "dense"). */
+  inverseMetric: Float64Array[];
+  /** One per chain: where it started and which init strategy produced it. */
+  initPoints: Float64Array[];
+  initSources: string[];
+  /** Gradient evaluations per chain, warm-up included. */
+  gradientEvals: number[];
+  /** Problems found while sampling (stuck chains, unusable given inits). */
+  warnings: string[];
+  /** The settings used, defaults filled in. */
+  config: Omit<ChainConfig, "chain" | "dim"> & { chains: number };
+}
+
+/** Fills defaults and checks the options once, at the API boundary. */
+export function resolveOptions(dim: number, o: SamplerOptions): SampleResult["config"] {
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new RangeError(`dim must be a positive integer, got ${dim}`);
+  const chains = o.chains ?? 4;
+  const warmup = o.warmup ?? 1000;
+  const draws = o.draws ?? 1000;
+  const maxTreeDepth = o.maxTreeDepth ?? 10;
+  const targetAccept = o.targetAccept ?? 0.8;
+  for (const [k, v] of [
+    ["chains", chains],
+    ["warmup", warmup],
+    ["draws", draws],
+    ["maxTreeDepth", maxTreeDepth],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new RangeError(`${k} must be a non-negative integer, got ${v}`);
+  }
+  if (chains < 1) throw new RangeError("chains must be at least 1");
+  if (maxTreeDepth < 1 || maxTreeDepth > 30)
+    throw new RangeError(`maxTreeDepth must be in 1..30, got ${maxTreeDepth}`);
+  if (!(targetAccept > 0 && targetAccept < 1))
+    throw new RangeError(`targetAccept must be in (0, 1), got ${targetAccept}`);
+  const init = o.init ?? "median";
+  if (Array.isArray(init)) {
+    if (init.length < chains)
+      throw new RangeError(`init has ${init.length} points for ${chains} chains`);
+    for (const p of init)
+      if (p.length !== dim)
+        throw new RangeError(`an init point has length ${p.length}, expected ${dim}`);
+  }
+  if (o.initMedian && o.initMedian.length !== dim)
+    throw new RangeError("initMedian has the wrong length");
+  const cfg: SampleResult["config"] = {
+    chains,
+    warmup,
+    draws,
+    seed: o.seed,
+    init,
+    targetAccept,
+    maxTreeDepth,
+    metric: o.metric ?? "diag",
+    maxDeltaH: o.maxDeltaH ?? 1000,
+    stepSize: 1,
+    minInitStepSize: 1e-10,
+  };
+  if (o.initMedian) cfg.initMedian = o.initMedian;
+  return cfg;
+}
+
+/** Assembles chain outputs (in chain order) into a result. */
+export function collectResult(
+  dim: number,
+  config: SampleResult["config"],
+  outs: ChainOutput[],
+): SampleResult {
+  return {
+    dim,
+    draws: outs.map((o) => o.draws),
+    stats: outs.map((o) => o.stats),
+    stepSize: outs.map((o) => o.stepSize),
+    inverseMetric: outs.map((o) => o.inverseMetric),
+    initPoints: outs.map((o) => o.initPoint),
+    initSources: outs.map((o) => o.initSource),
+    gradientEvals: outs.map((o) => o.gradientEvals),
+    warnings: outs.flatMap((o) => o.warnings),
+    config,
+  };
+}
