@@ -266,7 +266,7 @@ function rescale(
   xScale: number,
 ): Record<string, number> {
   if (model === "egarch") return { ...p, omega: p.omega + (1 - p.b) * Math.log(v) };
-  const out = { ...p, omega: p.omega * v };
+  const out: Record<string, number> = { ...p, omega: p.omega * v };
   if (model === "garch_x") out.g = (p.g * v) / xScale;
   return out;
 }
