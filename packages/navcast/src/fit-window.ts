@@ -1,0 +1,201 @@
+/**
+ * Fits one window (weeks 1..tau) of one fund: the fund processor, the density, NUTS from
+ * @portal/mcmc on the density's Potential, and the window's outputs (MODEL.md section 6): draws of
+ * every parameter and of V_t, summaries, the nowcast V_tau and sampler diagnostics.
+ */
+import { type Progress, type SampleResult, sample, samplerSummary } from "@portal/mcmc";
+import { createDensity, type NavcastDensity } from "./density.js";
+import { NavcastError } from "./errors.js";
+import { type ProcessorReport, processWindow } from "./fund-processor.js";
+import type { FundSeries } from "./fund-series.js";
+import type { ParamName } from "./model-config.js";
+import { type Summary, summarize } from "./posterior-summary.js";
+import { type PriorSpec, priorCentre } from "./priors.js";
+import { createRng, nextUint32, uniform } from "./rng.js";
+import type { RunConfig } from "./run-config.js";
+
+/** The `sampler` block of section 10, plus a few extra diagnostics. */
+export interface SamplerBlock {
+  divergences: number;
+  max_treedepth_hits: number;
+  step_size: number[];
+  ebfmi: number[];
+  mean_treedepth: number;
+  gradient_evals: number;
+  warnings: string[];
+}
+
+/** Outputs of one window. */
+export interface WindowResult {
+  /** 1-based window end on the fund's grid (after dropping weeks before t0). */
+  tau: number;
+  week: string;
+  seed: number;
+  params: Record<string, Summary>;
+  /** Constrained draws per parameter, one array per chain. */
+  paramDraws: Record<string, Float64Array[]>;
+  /** V_t draws per chain, draws x tau row-major (null unless asked for). */
+  valueDraws: Float64Array[] | null;
+  nowcast: { V: Summary; vDraws: Float64Array[]; nav_gp_last: number | null; pme_naive: number };
+  sampler: SamplerBlock;
+  processor: ProcessorReport;
+  /** The priors the window used (sequential mode passes them on). */
+  priors: Partial<Record<ParamName, PriorSpec>>;
+}
+
+/** Options of `fitWindow`. */
+export interface FitWindowOptions {
+  /** Prior overrides on top of the config's (sequential mode). */
+  priors?: Partial<Record<ParamName, PriorSpec>>;
+  keepValueDraws?: boolean;
+  onProgress?: (p: Progress) => void;
+  /** Alternative sampler with the same contract (tests, workers). */
+  sampler?: typeof sample;
+}
+
+/** Fits weeks 1..tau of a fund already trimmed to its first contribution. */
+export async function fitWindow(
+  fund: FundSeries,
+  tau: number,
+  config: RunConfig,
+  o: FitWindowOptions = {},
+): Promise<WindowResult> {
+  const { data, report } = processWindow(fund, tau, {
+    garchMethod: config.garchMethod,
+    allowIgarch: config.garchAllowIgarch,
+  });
+  const priors = { ...config.model.priors, ...o.priors };
+  const density = createDensity(data, { ...config.model, priors });
+  const s = config.sampler;
+  // one stream per (run seed, fund, window end): adding a window never changes another's draws
+  const seed = nextUint32(createRng(s.seed, nameKey(fund.name), tau));
+  const init = initialPoints(density, s.chains, seed);
+  const run = o.sampler ?? sample;
+  let res: SampleResult;
+  try {
+    res = await run({
+      dim: density.dim,
+      logDensityGradient: (q, g) => density.logDensityGradient(q, g),
+      chains: s.chains,
+      warmup: s.warmup,
+      draws: s.draws,
+      seed,
+      init,
+      targetAccept: s.targetAccept,
+      maxTreeDepth: s.maxTreeDepth,
+      metric: s.metric,
+      onProgress: o.onProgress,
+    });
+  } catch (e) {
+    throw new NavcastError(
+      "sampler",
+      `sampling failed for fund ${fund.name}, window ${fund.weeks[tau - 1]}: ${(e as Error).message}`,
+      {
+        fund: fund.name,
+        window: fund.weeks[tau - 1],
+      },
+      { cause: e },
+    );
+  }
+  const { paramDraws, valueDraws, vDraws } = extractDraws(
+    density,
+    res,
+    tau,
+    o.keepValueDraws ?? false,
+  );
+  const params: Record<string, Summary> = {};
+  for (const [k, v] of Object.entries(paramDraws)) params[k] = summarize(v);
+  const sm = samplerSummary(res);
+  let navLast: number | null = null;
+  for (let i = tau - 1; i >= 0; i--) {
+    if (!Number.isNaN(data.navGp[i])) {
+      navLast = data.navGp[i];
+      break;
+    }
+  }
+  const used: Partial<Record<ParamName, PriorSpec>> = {};
+  density.names.forEach((n, k) => {
+    used[n] = density.priors[k].spec;
+  });
+  return {
+    tau,
+    week: fund.weeks[tau - 1],
+    seed,
+    params,
+    paramDraws,
+    valueDraws,
+    nowcast: { V: summarize(vDraws), vDraws, nav_gp_last: navLast, pme_naive: report.pme[tau - 1] },
+    sampler: {
+      divergences: sm.divergences,
+      max_treedepth_hits: sm.maxTreeDepthHits,
+      step_size: sm.stepSize,
+      ebfmi: sm.ebfmi,
+      mean_treedepth: sm.meanTreeDepth,
+      gradient_evals: sm.gradientEvals,
+      warnings: sm.warnings,
+    },
+    processor: report,
+    priors: used,
+  };
+}
+
+function nameKey(name: string): number {
+  // FNV-1a of the fund name
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Starting points: parameters near their prior centres (log_delta at log delta_hat), shocks at 0
+ * (so V follows the PME-like path beta = 1), each chain jittered by its own stream.
+ */
+export function initialPoints(d: NavcastDensity, chains: number, seed: number): Float64Array[] {
+  const centre: Record<string, number> = {};
+  d.names.forEach((n, k) => {
+    centre[n] = priorCentre(d.priors[k].spec);
+  });
+  const base = d.unconstrainParams(centre, new Float64Array(d.dim));
+  return Array.from({ length: chains }, (_, c) => {
+    const r = createRng(seed, 0x1417, c);
+    const q = Float64Array.from(base);
+    for (let k = 0; k < d.xiOffset; k++) {
+      const p = d.priors[k];
+      const scale =
+        p.transform === "identity" && "sigma" in p.spec ? (p.spec as { sigma: number }).sigma : 1;
+      q[k] += 0.3 * scale * (2 * uniform(r) - 1);
+    }
+    for (let k = d.xiOffset; k < d.dim; k++) q[k] = 0.1 * (2 * uniform(r) - 1);
+    return q;
+  });
+}
+
+function extractDraws(d: NavcastDensity, res: SampleResult, tau: number, keepV: boolean) {
+  const paramDraws: Record<string, Float64Array[]> = {};
+  for (const n of d.names) paramDraws[n] = [];
+  const valueDraws: Float64Array[] | null = keepV ? [] : null;
+  const vDraws: Float64Array[] = [];
+  const lv = new Float64Array(tau);
+  for (const chain of res.draws) {
+    const n = chain.length / res.dim;
+    const cols = d.names.map(() => new Float64Array(n));
+    const vt = new Float64Array(n);
+    const vpath = keepV ? new Float64Array(n * tau) : null;
+    for (let i = 0; i < n; i++) {
+      const q = chain.subarray(i * res.dim, (i + 1) * res.dim);
+      const p = d.constrainedParams(q);
+      d.names.forEach((nm, k) => {
+        cols[k][i] = p[nm];
+      });
+      d.logValuePath(q, lv);
+      vt[i] = Math.exp(lv[tau - 1]);
+      if (vpath) for (let t = 0; t < tau; t++) vpath[i * tau + t] = Math.exp(lv[t]);
+    }
+    d.names.forEach((nm, k) => {
+      paramDraws[nm].push(cols[k]);
+    });
+    vDraws.push(vt);
+    if (valueDraws && vpath) valueDraws.push(vpath);
+  }
+  return { paramDraws, valueDraws, vDraws };
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "./errors.js";
+import { canonicalJson, configHash, DEFAULT_RUN_CONFIG, parseRunConfig } from "./run-config.js";
+
+describe("parseRunConfig", () => {
+  it("fills defaults and maps snake_case keys", () => {
+    const c = parseRunConfig({
+      nav_lag_weeks: 4,
+      windows: "last",
+      sampler: { chains: 2, target_accept: 0.9 },
+    });
+    expect(c.model.navLagWeeks).toBe(4);
+    expect(c.windows).toBe("last");
+    expect(c.sampler).toMatchObject({ chains: 2, targetAccept: 0.9, warmup: 1000 });
+    expect(c.garchMethod).toBe("garch");
+  });
+  it("rejects unknown keys and methods", () => {
+    expect(() => parseRunConfig({ nav_lag: 2 })).toThrow(ConfigError);
+    expect(() => parseRunConfig({ garch_method: "figarch" })).toThrow(/garch_method/);
+    expect(() => parseRunConfig({ sampler: { chain: 2 } })).toThrow(/sampler key chain/);
+  });
+});
+
+describe("configHash", () => {
+  it("is the same for a config written with defaults spelled out and one without", () => {
+    expect(configHash(parseRunConfig({}))).toBe(
+      configHash(parseRunConfig({ nav_lag_weeks: 2, mode: "independent" })),
+    );
+    expect(configHash(parseRunConfig({}))).not.toBe(
+      configHash(parseRunConfig({ nav_lag_weeks: 3 })),
+    );
+    expect(configHash(DEFAULT_RUN_CONFIG)).toMatch(/^[0-9a-f]{64}$/);
+  });
+  it("sorts keys at every level", () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, 2], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,2]},"b":1}',
+    );
+  });
+});

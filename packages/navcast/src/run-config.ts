@@ -1,0 +1,161 @@
+/**
+ * The run config as the CLI reads it (snake_case JSON), resolved with defaults into the model,
+ * processor, window and sampler options, and its hash (`config_hash`, seed section 6.1).
+ */
+import { createHash } from "node:crypto";
+import { ConfigError } from "./errors.js";
+import { GARCH_METHODS, type GarchMethod } from "./garch.js";
+import { DEFAULT_MODEL_OPTIONS, type ModelOptions, type ParamName } from "./model-config.js";
+import type { PriorSpec } from "./priors.js";
+
+/** Sampler settings (passed to @portal/mcmc). */
+export interface SamplerSettings {
+  chains: number;
+  warmup: number;
+  draws: number;
+  seed: number;
+  targetAccept: number;
+  maxTreeDepth: number;
+  metric: "diag" | "dense" | "diag-grad" | "unit";
+}
+
+/** Everything a run needs, defaults filled in. */
+export interface RunConfig {
+  model: ModelOptions;
+  garchMethod: GarchMethod;
+  garchAllowIgarch: boolean;
+  /** "quarterly" (section 6 default), "last", or explicit window-end dates. */
+  windows: "quarterly" | "last" | string[];
+  mode: "independent" | "sequential";
+  sampler: SamplerSettings;
+}
+
+/** Defaults: MODEL.md sections 4-6 and the issue's 4 x 1000 x 1000 sampler. */
+export const DEFAULT_RUN_CONFIG: RunConfig = {
+  model: DEFAULT_MODEL_OPTIONS,
+  garchMethod: "garch",
+  garchAllowIgarch: false,
+  windows: "quarterly",
+  mode: "independent",
+  sampler: {
+    chains: 4,
+    warmup: 1000,
+    draws: 1000,
+    seed: 1,
+    targetAccept: 0.8,
+    maxTreeDepth: 10,
+    metric: "diag",
+  },
+};
+
+const KNOWN = new Set([
+  "nav_lag_weeks",
+  "category1",
+  "priors",
+  "garch_method",
+  "garch_allow_igarch",
+  "windows",
+  "mode",
+  "sampler",
+]);
+const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
+  chains: "chains",
+  warmup: "warmup",
+  draws: "draws",
+  seed: "seed",
+  target_accept: "targetAccept",
+  max_treedepth: "maxTreeDepth",
+  metric: "metric",
+};
+
+/** Parses a config object (already JSON-decoded); unknown keys are errors, not ignored. */
+export function parseRunConfig(raw: unknown): RunConfig {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError("config must be a JSON object", {});
+  }
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!KNOWN.has(k)) throw new ConfigError(`unknown config key ${k}`, { field: k });
+  }
+  const d = DEFAULT_RUN_CONFIG;
+  const method = (o.garch_method ?? d.garchMethod) as GarchMethod;
+  if (!GARCH_METHODS.includes(method)) {
+    throw new ConfigError(
+      `garch_method must be one of ${GARCH_METHODS.join(", ")}, got ${String(method)}`,
+      {
+        field: "garch_method",
+      },
+    );
+  }
+  const windows = o.windows ?? d.windows;
+  if (
+    !(
+      windows === "quarterly" ||
+      windows === "last" ||
+      (Array.isArray(windows) && windows.every((w) => typeof w === "string"))
+    )
+  ) {
+    throw new ConfigError('windows must be "quarterly", "last" or a list of ISO dates', {
+      field: "windows",
+    });
+  }
+  const mode = o.mode ?? d.mode;
+  if (mode !== "independent" && mode !== "sequential") {
+    throw new ConfigError('mode must be "independent" or "sequential"', { field: "mode" });
+  }
+  const sampler = { ...d.sampler };
+  if (o.sampler !== undefined) {
+    if (typeof o.sampler !== "object" || o.sampler === null) {
+      throw new ConfigError("sampler must be an object", { field: "sampler" });
+    }
+    for (const [k, v] of Object.entries(o.sampler as Record<string, unknown>)) {
+      const key = SAMPLER_KEYS[k];
+      if (!key) throw new ConfigError(`unknown sampler key ${k}`, { field: `sampler.${k}` });
+      (sampler as Record<string, unknown>)[key] = v;
+    }
+  }
+  const priors = (o.priors ?? {}) as Partial<Record<ParamName, PriorSpec>>;
+  if (typeof priors !== "object" || Array.isArray(priors)) {
+    throw new ConfigError("priors must be an object keyed by parameter", { field: "priors" });
+  }
+  if (o.garch_allow_igarch !== undefined && typeof o.garch_allow_igarch !== "boolean") {
+    throw new ConfigError("garch_allow_igarch must be true or false", {
+      field: "garch_allow_igarch",
+    });
+  }
+  return {
+    model: {
+      navLagWeeks: (o.nav_lag_weeks ?? d.model.navLagWeeks) as number,
+      category1: (o.category1 ?? d.model.category1) as ModelOptions["category1"],
+      priors,
+    },
+    garchMethod: method,
+    garchAllowIgarch: (o.garch_allow_igarch ?? d.garchAllowIgarch) as boolean,
+    windows: windows as RunConfig["windows"],
+    mode,
+    sampler,
+  };
+}
+
+/** JSON with object keys sorted at every level and no whitespace. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+    return `[${Array.from(v as ArrayLike<unknown>, (x) => canonicalJson(x)).join(",")}]`;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+}
+
+/** SHA-256 (hex) of the canonical JSON of `v`. */
+export function sha256Json(v: unknown): string {
+  return createHash("sha256").update(canonicalJson(v)).digest("hex");
+}
+
+/** config_hash: SHA-256 of the resolved config (defaults filled in), so equal runs hash equal. */
+export function configHash(c: RunConfig): string {
+  return sha256Json(c);
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { parseRunConfig } from "./run-config.js";
+import { runWindows } from "./run-windows.js";
+import { simulateFund } from "./simulate.js";
+import { generateSkeleton } from "./skeleton.js";
+
+const P = {
+  alpha: 0.0005,
+  beta: 1,
+  F: 1,
+  rho: 0.5,
+  lambda: 0.5,
+  sigma_n: 0.05,
+  log_delta: Math.log(0.05),
+  sigma_d: 0.5,
+  sigma_s: 0.1,
+};
+
+// a short fund keeps the fit test-sized: 1.5 years, 2 chains x 150 + 150
+const fund = simulateFund(generateSkeleton({ seed: 31, years: 1.5 }), P, { seed: 32 });
+const sampler = { chains: 2, warmup: 150, draws: 150, seed: 5 };
+
+describe("runWindows", () => {
+  it("fits expanding windows with draws of V_t and a nowcast near the true value", async () => {
+    const cfg = parseRunConfig({ sampler, windows: [fund.weeks[51], fund.weeks[77]] });
+    const res = await runWindows(fund, cfg, { keepValueDraws: true });
+    expect(res.map((w) => w.tau)).toEqual([52, 78]);
+    for (const w of res) {
+      expect(Object.keys(w.params)).toEqual([
+        "alpha",
+        "beta",
+        "F",
+        "rho",
+        "lambda",
+        "sigma_n",
+        "log_delta",
+        "sigma_d",
+      ]);
+      expect(w.valueDraws?.[0]).toHaveLength(150 * w.tau);
+      const trueV = fund.truth?.V[w.tau - 1] ?? Number.NaN;
+      // lenient: the log nowcast within 0.5 of the truth (sigma_n = 0.05, a NAV within weeks)
+      expect(Math.abs(Math.log(w.nowcast.V.q50 / trueV))).toBeLessThan(0.5);
+      expect(w.nowcast.V.q05).toBeLessThan(w.nowcast.V.q95);
+      expect(Number.isFinite(w.params.sigma_n.rhat)).toBe(true);
+      expect(w.sampler.step_size).toHaveLength(2);
+      expect(w.nowcast.pme_naive).toBeGreaterThan(0);
+    }
+  });
+
+  it("is deterministic in its seed", async () => {
+    const cfg = parseRunConfig({ sampler: { ...sampler, warmup: 50, draws: 20 }, windows: "last" });
+    const a = await runWindows(fund, cfg);
+    const b = await runWindows(fund, cfg);
+    expect(a[0].params.beta.mean).toBe(b[0].params.beta.mean);
+  });
+
+  it("passes moment-matched posteriors on as priors in sequential mode", async () => {
+    const cfg = parseRunConfig({
+      sampler: { ...sampler, warmup: 60, draws: 60 },
+      windows: [fund.weeks[40], fund.weeks[77]],
+      mode: "sequential",
+    });
+    const res = await runWindows(fund, cfg);
+    const p2 = res[1].priors.beta;
+    expect(p2?.family).toBe("normal");
+    if (p2?.family === "normal") {
+      expect(p2.mu).toBeCloseTo(res[0].params.beta.mean, 10);
+      expect(p2.sigma / res[0].params.beta.sd).toBeCloseTo(1, 2);
+    }
+  });
+});
