@@ -17,6 +17,8 @@ export interface ChainConfig {
   seed: number;
   /** Chain index: selects the RNG stream (seed, chain). */
   chain: number;
+  /** Restart count of this chain (0 for the first run); restarts use their own RNG stream. */
+  attempt?: number;
   init: InitStrategy;
   /** Unconstrained point used by the "median" init (default 0). */
   initMedian?: Float64Array;
@@ -67,7 +69,8 @@ export function runChain(
   onProgress?: (p: Progress) => void,
 ): ChainOutput {
   const { dim, warmup, draws } = cfg;
-  const rng = createRng(cfg.seed, cfg.chain);
+  const attempt = cfg.attempt ?? 0;
+  const rng = createRng(cfg.seed, cfg.chain + attempt * 1_000_003);
   const adapter = createMetricAdapter(cfg.metric, dim);
   const state = createPhasePoint(dim);
   const scratch = createPhasePoint(dim);

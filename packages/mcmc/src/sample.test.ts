@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { sample } from "./sample.js";
+import { samplerSummary, summarize } from "./summarize.js";
+import { correlatedGaussian, funnel, gaussian, studentT } from "./testing/targets.js";
+
+describe("sample on known targets", () => {
+  it.each(["diag", "diag-grad", "dense"] as const)(
+    "recovers Gaussians with scales over four orders of magnitude (%s metric)",
+    async (metric) => {
+      const scales = [0.01, 0.1, 1, 10, 100];
+      const means = [1, -2, 0.5, 30, -100];
+      const res = await sample({
+        ...gaussian(means, scales),
+        seed: 19,
+        chains: 4,
+        warmup: 500,
+        draws: 1000,
+        metric,
+      });
+      const sum = summarize(res);
+      sum.forEach((s, i) => {
+        expect(Math.abs(s.mean - means[i])).toBeLessThan(4 * s.mcseMean);
+        expect(Math.abs(s.sd - scales[i])).toBeLessThan(4 * s.mcseSd);
+        expect(s.rhat).toBeLessThan(1.01);
+      });
+      expect(samplerSummary(res).divergences).toBe(0);
+    },
+  );
+
+  it("samples a strongly correlated Gaussian (rho = 0.99) with the dense metric at a large step size", async () => {
+    const target = correlatedGaussian(1, 10, 0.99);
+    const dense = await sample({
+      ...target,
+      seed: 5,
+      chains: 4,
+      warmup: 500,
+      draws: 1000,
+      metric: "dense",
+    });
+    const diag = await sample({
+      ...target,
+      seed: 5,
+      chains: 4,
+      warmup: 500,
+      draws: 1000,
+      metric: "diag",
+    });
+    const [x, y] = summarize(dense);
+    expect(Math.abs(x.mean)).toBeLessThan(4 * x.mcseMean);
+    expect(Math.abs(y.mean)).toBeLessThan(4 * y.mcseMean);
+    expect(Math.abs(x.sd - 1)).toBeLessThan(4 * x.mcseSd);
+    expect(Math.abs(y.sd - 10)).toBeLessThan(4 * y.mcseSd);
+    // the dense metric whitens the target: far larger steps and shallower trees than diagonal
+    const sd = samplerSummary(dense);
+    const sg = samplerSummary(diag);
+    expect(Math.min(...sd.stepSize)).toBeGreaterThan(3 * Math.max(...sg.stepSize));
+    expect(sd.meanTreeDepth).toBeLessThan(sg.meanTreeDepth - 1);
+    // the learned covariance is close to the truth: [1, 9.9; 9.9, 100]
+    const c = dense.inverseMetric[0];
+    expect(c[1] / Math.sqrt(c[0] * c[3])).toBeGreaterThan(0.97);
+  });
+
+  it("recovers the quantiles of a heavy-tailed Student-t(3)", async () => {
+    const res = await sample({ ...studentT(3, 2), seed: 8, chains: 4, warmup: 500, draws: 1500 });
+    // qt(c(0.05, 0.25, 0.5), 3) in R
+    const q05 = -2.353363434801823;
+    const q25 = -0.7648923284575553;
+    for (const s of summarize(res)) {
+      expect(Math.abs(s.q5 - q05)).toBeLessThan(4 * s.mcseQ5);
+      expect(Math.abs(s.q95 + q05)).toBeLessThan(4 * s.mcseQ95);
+      expect(Math.abs(s.q50)).toBeLessThan(0.15);
+      expect(Math.abs(s.q25 - q25)).toBeLessThan(0.15);
+      expect(s.rhat).toBeLessThan(1.01);
+    }
+  });
+
+  it("reports divergences in a centred funnel", async () => {
+    const res = await sample({ ...funnel(10), seed: 3, chains: 4, warmup: 500, draws: 500 });
+    const s = samplerSummary(res);
+    expect(s.divergences).toBeGreaterThan(0);
+    const counted = res.stats.reduce((n, c) => n + c.divergent.reduce((a, b) => a + b, 0), 0);
+    expect(counted).toBe(s.divergences);
+    for (const d of res.draws) expect(d.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe("sample", () => {
+  const target = gaussian([0, 0], [1, 2]);
+  it("is reproducible: same seed, same draws; another seed, other draws", async () => {
+    const a = await sample({ ...target, seed: 7, chains: 2, warmup: 100, draws: 50 });
+    const b = await sample({ ...target, seed: 7, chains: 2, warmup: 100, draws: 50 });
+    const c = await sample({ ...target, seed: 8, chains: 2, warmup: 100, draws: 50 });
+    expect(a.draws).toEqual(b.draws);
+    expect(a.stats).toEqual(b.stats);
+    expect(a.draws[0]).not.toEqual(c.draws[0]);
+    // a chain's draws do not depend on how many chains run
+    const one = await sample({ ...target, seed: 7, chains: 1, warmup: 100, draws: 50 });
+    expect(one.draws[0]).toEqual(a.draws[0]);
+  });
+
+  it("reports progress and respects the maximum tree depth", async () => {
+    const seen: number[] = [];
+    const res = await sample({
+      ...gaussian([0], [1]),
+      seed: 1,
+      chains: 1,
+      warmup: 10,
+      draws: 20,
+      maxTreeDepth: 1,
+      onProgress: (p) => seen.push(p.iteration),
+    });
+    expect(seen.length).toBe(30);
+    expect(seen[29]).toBe(30);
+    expect(Math.max(...res.stats[0].treeDepth)).toBeLessThanOrEqual(1);
+    expect(Math.max(...res.stats[0].nLeapfrog)).toBeLessThanOrEqual(1);
+  });
+
+  it("rejects bad options at the boundary", async () => {
+    await expect(sample({ ...target, seed: 1, chains: 0 })).rejects.toThrow(RangeError);
+    await expect(sample({ ...target, seed: 1, targetAccept: 1.2 })).rejects.toThrow(RangeError);
+    await expect(
+      sample({ ...target, seed: 1, init: [new Float64Array(3)], chains: 1 }),
+    ).rejects.toThrow(RangeError);
+    await expect(sample({ ...target, seed: 1.5 })).rejects.toThrow(RangeError);
+  });
+});
