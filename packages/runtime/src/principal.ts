@@ -1,5 +1,5 @@
 import { SignJWT, createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify } from "jose";
-import type { JSONWebKeySet, JWK, JWTVerifyGetKey, KeyLike } from "jose";
+import type { JSONWebKeySet, JWK, JWTVerifyGetKey } from "jose";
 import { Role } from "@portal/api";
 
 /** Who is calling: the verified identity every RPC acts for. */
@@ -60,7 +60,7 @@ export async function generatePrincipalKey(): Promise<JWK> {
 }
 
 export async function createPrincipalSigner(privateJwk: JWK, now: () => number = Date.now): Promise<PrincipalSigner> {
-  const key = (await importJWK(privateJwk, ALG)) as KeyLike;
+  const key = await importJWK(privateJwk, ALG);
   const { d, p, q, dp, dq, qi, ...publicJwk } = privateJwk;
   void d, p, q, dp, dq, qi;
   const kid = privateJwk.kid ?? "principal";
