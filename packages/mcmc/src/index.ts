@@ -37,10 +37,12 @@ export {
   type NutsWorkspace,
   nutsTransition,
 } from "./nuts.js";
+export type { PosteriorModel } from "./posteriordb/model.js";
 export type { LogDensityGradient, Potential } from "./potential.js";
 export { createRng, normal, type RngState, uniform } from "./rng.js";
 export { sample } from "./sample.js";
 export type { SampleResult, SamplerOptions } from "./sample-options.js";
+export { findStuckChains, type StuckChain } from "./stuck-chains.js";
 export {
   type CoordinateSummary,
   coordinateDraws,
@@ -50,3 +52,4 @@ export {
   summarizeDraws,
   transformDraws,
 } from "./summarize.js";
+export { sampleOnWorkers, type WorkerSampleOptions } from "./workers/sample-on-workers.js";
