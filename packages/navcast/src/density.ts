@@ -171,6 +171,13 @@ export class NavcastDensity implements Potential {
     return out;
   }
 
+  /** e_t (the fund's standardised shocks, section 2) for t = 1..T at q, into `out`. */
+  shockPath(q: Float64Array, out: Float64Array): Float64Array {
+    this.forward(q);
+    out.set(this.e);
+    return out;
+  }
+
   /** log p(q); fills grad with its gradient. */
   logDensityGradient(q: Float64Array, grad: Float64Array): number {
     let lp = this.forward(q);

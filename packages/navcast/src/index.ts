@@ -36,6 +36,7 @@ export {
   type GarchMethod,
 } from "./garch.js";
 export { dataHash, fitOutput, fundToJson, parseFund } from "./interchange.js";
+export { type MasterShocks, masterShocks } from "./master-shocks.js";
 export {
   CORE_PARAMS,
   DEFAULT_MODEL_OPTIONS,
@@ -47,6 +48,15 @@ export { type ModelData, truncateData } from "./model-data.js";
 export { fitOls, type OlsFit } from "./ols.js";
 export { type DeltaEstimate, estimateDelta, pmeNaive } from "./pme.js";
 export { type Summary, summarize } from "./posterior-summary.js";
+export {
+  type PredictiveDraws,
+  type PredictiveOutput,
+  type PredictivePaths,
+  predictivePaths,
+  replicateObservations,
+} from "./predictive.js";
+export { createPredictiveKernels, type PredictiveKernels } from "./predictive-kernels.js";
+export { type PredictiveOptions, posteriorPredictive } from "./predictive-run.js";
 export { samplePrior } from "./prior-sample.js";
 export { compilePrior, type PriorSpec } from "./priors.js";
 export { createRng, normal, type RngState, uniform } from "./rng.js";
