@@ -175,7 +175,9 @@ export function createPredictiveKernels(
       ) as Float32Array[];
       const flat = (rows: Float32Array[]) => {
         const o = new Float64Array(n * H);
-        rows.forEach((r, s) => o.set(r, s * H));
+        rows.forEach((r, s) => {
+          o.set(r, s * H);
+        });
         return o;
       };
       const logD = flat(d);
