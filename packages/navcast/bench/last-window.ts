@@ -1,0 +1,49 @@
+/**
+ * Benchmark (a) of issue 5: the last window alone of a simulated 10-year fund (520 weeks).
+ * Prints wall time, min bulk-ESS over the parameters and the nowcast, min-ESS per second and
+ * sampler health. Usage: pnpm --filter @portal/navcast exec tsx --conditions source
+ * bench/last-window.ts [years] [chains] [warmup] [draws] [metric]
+ */
+import { parseRunConfig } from "../src/run-config.js";
+import { runWindows } from "../src/run-windows.js";
+import { simulateFund } from "../src/simulate.js";
+import { generateSkeleton } from "../src/skeleton.js";
+
+const [years = "10", chains = "4", warmup = "1000", draws = "1000", metric = "diag"] = process.argv.slice(2);
+const P = {
+  alpha: 0.0005,
+  beta: 1,
+  F: 1,
+  rho: 0.5,
+  lambda: 0.5,
+  sigma_n: 0.05,
+  log_delta: Math.log(0.05),
+  sigma_d: 0.5,
+  sigma_s: 0.1,
+};
+const fund = simulateFund(generateSkeleton({ seed: 2024, years: Number(years) }), P, { seed: 2025 });
+const cfg = parseRunConfig({
+  windows: "last",
+  sampler: { chains: Number(chains), warmup: Number(warmup), draws: Number(draws), seed: 1, metric },
+});
+const t0 = performance.now();
+const [w] = await runWindows(fund, cfg);
+const sec = (performance.now() - t0) / 1000;
+const ess = [...Object.values(w.params), w.nowcast.V].map((s) => s.ess_bulk);
+const rhat = Math.max(...[...Object.values(w.params), w.nowcast.V].map((s) => s.rhat));
+const minEss = Math.min(...ess);
+console.log(
+  JSON.stringify({
+    weeks: w.tau,
+    chains: Number(chains),
+    warmup: Number(warmup),
+    draws: Number(draws),
+    metric,
+    wall_s: Number(sec.toFixed(1)),
+    min_ess_bulk: Number(minEss.toFixed(1)),
+    min_ess_per_s: Number((minEss / sec).toFixed(3)),
+    max_rhat: Number(rhat.toFixed(3)),
+    ...w.sampler,
+    nowcast: { q05: w.nowcast.V.q05, q50: w.nowcast.V.q50, q95: w.nowcast.V.q95, truth: fund.truth?.V[w.tau - 1] },
+  }),
+);
