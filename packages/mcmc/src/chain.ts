@@ -121,7 +121,11 @@ export function runChain(
   const da = daInit(eps);
   const daOpts = { target: cfg.targetAccept, t0: 10, gamma: 0.05, kappa: 0.75 };
   const windows = adaptationWindows(warmup);
-  const windowStart = windows.initBuffer;
+  // Metrics learnt from gradients get useful estimates from a few draws, so (as nutpie does) they
+  // are also updated early, inside Stan's initial fast buffer: after iterations 10, 25 and 50.
+  const early = adapter.early && windows.initBuffer >= 50 ? [9, 24, 49] : [];
+  const ends = [...early, ...windows.ends];
+  const windowStart = early.length > 0 ? 0 : windows.initBuffer;
   const windowEnd = warmup - windows.termBuffer;
   let nextEnd = 0;
   const info: NutsInfo = { acceptStat: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0 };
@@ -135,8 +139,9 @@ export function runChain(
     if (it < warmup) {
       if (info.divergent) warmupDivergent++;
       eps = daUpdate(da, info.acceptStat, daOpts);
-      if (it >= windowStart && it < windowEnd) adapter.add(state.q, state.g);
-      if (nextEnd < windows.ends.length && it === windows.ends[nextEnd]) {
+      if (it >= windowStart && it < windowEnd && !(it > 49 && it < windows.initBuffer))
+        adapter.add(state.q, state.g);
+      if (nextEnd < ends.length && it === ends[nextEnd]) {
         nextEnd++;
         adapter.update();
         const e = initStepSize(counted, adapter.metric, rng, eps, state, scratch);

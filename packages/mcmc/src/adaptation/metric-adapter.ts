@@ -1,10 +1,11 @@
 import { DenseMetric } from "../metric/dense-metric.js";
 import { DiagMetric } from "../metric/diag-metric.js";
 import type { Metric } from "../metric/metric.js";
+import { lowRankAdapter } from "./low-rank-adapter.js";
 import { createWelford, welfordAdd, welfordRestart, welfordVariance } from "./welford.js";
 
 /** Which metric and how it is adapted. */
-export type MetricKind = "diag" | "dense" | "diag-grad" | "unit";
+export type MetricKind = "diag" | "dense" | "diag-grad" | "lowrank" | "unit";
 
 /**
  * Learns a metric from the draws (and gradients) of a slow adaptation window. `add` is called on
@@ -12,6 +13,8 @@ export type MetricKind = "diag" | "dense" | "diag-grad" | "unit";
  */
 export interface MetricAdapter {
   readonly metric: Metric;
+  /** True when it learns from gradients and benefits from early updates in the first fast buffer. */
+  readonly early?: boolean;
   /** Called once with the initial point, before any transition. */
   start(q: Float64Array, g: Float64Array): void;
   add(q: Float64Array, g: Float64Array): void;
@@ -96,6 +99,7 @@ export function gradDiagAdapter(dim: number): MetricAdapter {
     x > 1e10 ? 1e10 : x < 1e-10 ? 1e-10 : Number.isFinite(x) ? x : 1;
   return {
     metric,
+    early: true,
     start(_q, g) {
       for (let i = 0; i < dim; i++) v[i] = clamp(1 / Math.abs(g[i]));
       metric.setInvMass(v);
@@ -137,6 +141,8 @@ export function createMetricAdapter(kind: MetricKind, dim: number): MetricAdapte
       return stanDenseAdapter(dim);
     case "diag-grad":
       return gradDiagAdapter(dim);
+    case "lowrank":
+      return lowRankAdapter(dim);
     case "unit":
       return unitAdapter(dim);
     default:
