@@ -51,14 +51,15 @@ function orthonormalize(a: Float64Array, d: number, k: number): { q: Float64Arra
  */
 function topSubspace(x: Float64Array, n: number, d: number, r: number, seed: number): Float64Array {
   const rng = createRng(seed, 7);
-  let z = new Float64Array(d * r);
+  let z: Float64Array = new Float64Array(d * r);
   for (let i = 0; i < z.length; i++) z[i] = normal(rng);
   const xt = new Float64Array(d * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xt[j * n + i] = x[i * d + j];
   for (let it = 0; it < 3; it++) {
-    const y = matMul(x, z, n, d, r); // n x r
+    const y: Float64Array = matMul(x, z, n, d, r); // n x r
     z = matMul(xt, y, d, n, r); // d x r
-    z = orthonormalize(z, d, r).q.length === d * r ? orthonormalize(z, d, r).q : z;
+    const on = orthonormalize(z, d, r);
+    if (on.k === r) z = on.q;
   }
   return z;
 }
