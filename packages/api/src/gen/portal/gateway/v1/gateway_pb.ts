@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Role } from "../../auth/v1/auth_pb.js";
 import { file_portal_auth_v1_auth } from "../../auth/v1/auth_pb.js";
 import type { ServiceInfo } from "../../common/v1/service_info_pb.js";
 import { file_portal_common_v1_service_info } from "../../common/v1/service_info_pb.js";
@@ -13,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portal/gateway/v1/gateway.proto.
  */
 export const file_portal_gateway_v1_gateway: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wb3J0YWwvZ2F0ZXdheS92MS9nYXRld2F5LnByb3RvEhFwb3J0YWwuZ2F0ZXdheS52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbzKAAQoOR2F0ZXdheVNlcnZpY2USbgoOR2V0U2VydmljZUluZm8SKC5wb3J0YWwuZ2F0ZXdheS52MS5HZXRTZXJ2aWNlSW5mb1JlcXVlc3QaKS5wb3J0YWwuZ2F0ZXdheS52MS5HZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlIgeQAgGItRgBYgZwcm90bzM", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+  fileDesc("Ch9wb3J0YWwvZ2F0ZXdheS92MS9nYXRld2F5LnByb3RvEhFwb3J0YWwuZ2F0ZXdheS52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbyISChBHZXRDYWxsZXJSZXF1ZXN0IlgKEUdldENhbGxlclJlc3BvbnNlEg8KB3N1YmplY3QYASABKAkSDgoGb3JnX2lkGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlMuEBCg5HYXRld2F5U2VydmljZRJuCg5HZXRTZXJ2aWNlSW5mbxIoLnBvcnRhbC5nYXRld2F5LnYxLkdldFNlcnZpY2VJbmZvUmVxdWVzdBopLnBvcnRhbC5nYXRld2F5LnYxLkdldFNlcnZpY2VJbmZvUmVzcG9uc2UiB5ACAYi1GAESXwoJR2V0Q2FsbGVyEiMucG9ydGFsLmdhdGV3YXkudjEuR2V0Q2FsbGVyUmVxdWVzdBokLnBvcnRhbC5nYXRld2F5LnYxLkdldENhbGxlclJlc3BvbnNlIgeQAgGItRgCYgZwcm90bzM", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
 
 /**
  * GetServiceInfoRequest has no fields.
@@ -52,6 +53,56 @@ export const GetServiceInfoResponseSchema: GenMessage<GetServiceInfoResponse> = 
   messageDesc(file_portal_gateway_v1_gateway, 1);
 
 /**
+ * GetCallerRequest has no fields.
+ *
+ * @generated from message portal.gateway.v1.GetCallerRequest
+ */
+export type GetCallerRequest = Message<"portal.gateway.v1.GetCallerRequest"> & {
+};
+
+/**
+ * Describes the message portal.gateway.v1.GetCallerRequest.
+ * Use `create(GetCallerRequestSchema)` to create a new message.
+ */
+export const GetCallerRequestSchema: GenMessage<GetCallerRequest> = /*@__PURE__*/
+  messageDesc(file_portal_gateway_v1_gateway, 2);
+
+/**
+ * GetCallerResponse describes the authenticated caller.
+ *
+ * @generated from message portal.gateway.v1.GetCallerResponse
+ */
+export type GetCallerResponse = Message<"portal.gateway.v1.GetCallerResponse"> & {
+  /**
+   * subject is the user, API key or service id.
+   *
+   * @generated from field: string subject = 1;
+   */
+  subject: string;
+
+  /**
+   * org_id is the caller's organisation (empty for platform services).
+   *
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * role is the caller's role.
+   *
+   * @generated from field: portal.auth.v1.Role role = 3;
+   */
+  role: Role;
+};
+
+/**
+ * Describes the message portal.gateway.v1.GetCallerResponse.
+ * Use `create(GetCallerResponseSchema)` to create a new message.
+ */
+export const GetCallerResponseSchema: GenMessage<GetCallerResponse> = /*@__PURE__*/
+  messageDesc(file_portal_gateway_v1_gateway, 3);
+
+/**
  * GatewayService is the public edge: the web UI, the public API and downloads.
  *
  * @generated from service portal.gateway.v1.GatewayService
@@ -66,6 +117,16 @@ export const GatewayService: GenService<{
     methodKind: "unary";
     input: typeof GetServiceInfoRequestSchema;
     output: typeof GetServiceInfoResponseSchema;
+  },
+  /**
+   * GetCaller says who the gateway takes the caller to be: the principal every call acts for.
+   *
+   * @generated from rpc portal.gateway.v1.GatewayService.GetCaller
+   */
+  getCaller: {
+    methodKind: "unary";
+    input: typeof GetCallerRequestSchema;
+    output: typeof GetCallerResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_portal_gateway_v1_gateway, 0);

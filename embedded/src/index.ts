@@ -1,0 +1,105 @@
+import { resolve } from "node:path";
+import type { ConnectRouter } from "@connectrpc/connect";
+import type { ServiceName } from "@portal/api";
+import { billingService } from "@portal/billing-service";
+import { fundsService } from "@portal/funds-service";
+import { API_PREFIX, edgeAuth, gatewayHttp, gatewayService } from "@portal/gateway-service";
+import { identityService, jwksRoutes } from "@portal/identity-service";
+import { reportsService } from "@portal/reports-service";
+import { runsService } from "@portal/runs-service";
+import type { Logger, ServiceContext, ServiceDefinition } from "@portal/runtime";
+import {
+  VERSION,
+  authorize,
+  baseEnvSchema,
+  createLocalPrincipalVerifier,
+  createLogger,
+  createPrincipalSigner,
+  embeddedKeys,
+  inProcessClients,
+  openPlatform,
+  parseEnv,
+  requestLog,
+  serve,
+  traceIncoming,
+} from "@portal/runtime";
+import { samplerService } from "@portal/sampler-service";
+import { z } from "zod";
+
+/** Every service the embedded process hosts; the gateway fronts them. */
+export const definitions: ServiceDefinition[] = [
+  identityService,
+  fundsService,
+  runsService,
+  billingService,
+  samplerService,
+  reportsService,
+  gatewayService,
+];
+
+export const embeddedEnvSchema = baseEnvSchema.extend({
+  /** Base URL users reach this process at; defaults to http://localhost:PORT. */
+  PUBLIC_BASE_URL: z.url().optional(),
+});
+
+export interface Embedded {
+  readonly port: number;
+  readonly log: Logger;
+  /** Stops serving, lets work in flight finish within `graceMs`, closes the data folder. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts the whole system in this process on embedded defaults: PGlite under DATA_DIR/pg, objects
+ * under DATA_DIR/objects, the database-backed queue and bus, keys under DATA_DIR/keys. Setting
+ * DATABASE_URL, NATS_URL or S3_BUCKET swaps in the real thing for that seam.
+ */
+export async function startEmbedded(src: Record<string, string | undefined>): Promise<Embedded> {
+  const env = parseEnv(embeddedEnvSchema, src);
+  const log = createLogger({ service: "portal", level: env.LOG_LEVEL });
+  const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`;
+  const keys = await embeddedKeys(env.DATA_DIR);
+  const platform = await openPlatform(env, { publicBaseUrl, fileSigningKey: keys.fileSigningKey });
+  for (const d of definitions) if (d.migrations) await platform.db.migrate(d.name, d.migrations);
+
+  const signer = await createPrincipalSigner(keys.principalJwk);
+  const verifier = createLocalPrincipalVerifier(signer.jwks);
+  const serverInterceptors = [traceIncoming, requestLog(log), authorize(verifier)];
+  const routes = new Map<ServiceName, (router: ConnectRouter) => void>();
+  const clients = inProcessClients((name) => routes.get(name), serverInterceptors);
+  const contexts = new Map<ServiceName, ServiceContext>();
+  for (const d of definitions) {
+    const ctx: ServiceContext = { name: d.name, mode: "embedded", version: VERSION, log: log.child({ svc: d.name }), platform, clients };
+    contexts.set(d.name, ctx);
+    routes.set(d.name, d.routes(ctx));
+  }
+  const stops = await Promise.all(definitions.map(async (d) => (d.start ? d.start(contexts.get(d.name) as ServiceContext) : async () => {})));
+
+  const gatewayCtx = contexts.get("gateway") as ServiceContext;
+  const web = gatewayHttp(gatewayCtx, src.WEB_DIR ? resolve(src.WEB_DIR) : undefined);
+  const jwks = jwksRoutes(signer.jwks);
+  const listener = await serve({
+    port: env.PORT,
+    host: env.HOST,
+    log,
+    routes: routes.get("gateway") as (router: ConnectRouter) => void,
+    apiPrefix: API_PREFIX,
+    interceptors: [traceIncoming, requestLog(log), edgeAuth, authorize(verifier)],
+    http: async (req, res) => (await jwks(req, res)) || web(req, res),
+    ready: async () => {
+      const checks = await platform.check();
+      return { ok: checks.every((c) => c.ok), checks };
+    },
+  });
+  log.info({ url: publicBaseUrl.replace(`:${env.PORT}`, `:${listener.port}`), dataDir: resolve(env.DATA_DIR) }, "portal is up");
+
+  return {
+    port: listener.port,
+    log,
+    async stop(graceMs = 25_000) {
+      await listener.close(Math.min(graceMs, 10_000));
+      await Promise.all(stops.map((s) => s(graceMs)));
+      await platform.close(graceMs);
+    },
+  };
+}

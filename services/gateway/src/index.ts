@@ -1,0 +1,41 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { GatewayService } from "@portal/api/gateway/v1/gateway";
+import type { ServiceContext, ServiceDefinition } from "@portal/runtime";
+import { requirePrincipal, serviceInfo } from "@portal/runtime";
+import { forwardAll } from "./forward.js";
+import { chain, fileRoutes, webRoutes } from "./web-routes.js";
+
+export { edgeAuth } from "./edge-auth.js";
+export { forwardAll, forwardService } from "./forward.js";
+
+/** The public API is served under this path; the web UI's transport uses it as its base URL. */
+export const API_PREFIX = "/api";
+
+/** The built web UI that ships with the gateway (`web/dist`). */
+export function defaultWebDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve("@portal/web/package.json")), "dist");
+}
+
+/** The gateway: its own info RPC plus every other service's API, forwarded for the caller. */
+export const gatewayService: ServiceDefinition = {
+  name: "gateway",
+  routes: (ctx) => (router: ConnectRouter) => {
+    router.service(GatewayService, {
+      getServiceInfo: async () => ({ info: await serviceInfo(ctx) }),
+      getCaller: async (_req, hctx) => {
+        const p = requirePrincipal(hctx);
+        return { subject: p.subject, orgId: p.orgId, role: p.role };
+      },
+    });
+    forwardAll(ctx.clients)(router);
+  },
+};
+
+/** The gateway's plain HTTP routes: the web UI and, with a local object store, its downloads. */
+export function gatewayHttp(ctx: ServiceContext, webDir: string = defaultWebDir()) {
+  const local = ctx.platform.localStore;
+  return local ? chain(fileRoutes(local), webRoutes(webDir)) : webRoutes(webDir);
+}

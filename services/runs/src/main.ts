@@ -1,0 +1,4 @@
+import { runStandalone } from "@portal/runtime";
+import { runsService } from "./index.js";
+
+await runStandalone(runsService);
