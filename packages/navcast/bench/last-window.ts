@@ -9,7 +9,8 @@ import { runWindows } from "../src/run-windows.js";
 import { simulateFund } from "../src/simulate.js";
 import { generateSkeleton } from "../src/skeleton.js";
 
-const [years = "10", chains = "4", warmup = "1000", draws = "1000", metric = "diag"] = process.argv.slice(2);
+const [years = "10", chains = "4", warmup = "1000", draws = "1000", metric = "diag"] =
+  process.argv.slice(2);
 const P = {
   alpha: 0.0005,
   beta: 1,
@@ -21,10 +22,18 @@ const P = {
   sigma_d: 0.5,
   sigma_s: 0.1,
 };
-const fund = simulateFund(generateSkeleton({ seed: 2024, years: Number(years) }), P, { seed: 2025 });
+const fund = simulateFund(generateSkeleton({ seed: 2024, years: Number(years) }), P, {
+  seed: 2025,
+});
 const cfg = parseRunConfig({
   windows: "last",
-  sampler: { chains: Number(chains), warmup: Number(warmup), draws: Number(draws), seed: 1, metric },
+  sampler: {
+    chains: Number(chains),
+    warmup: Number(warmup),
+    draws: Number(draws),
+    seed: 1,
+    metric,
+  },
 });
 const t0 = performance.now();
 const [w] = await runWindows(fund, cfg);
@@ -44,6 +53,11 @@ console.log(
     min_ess_per_s: Number((minEss / sec).toFixed(3)),
     max_rhat: Number(rhat.toFixed(3)),
     ...w.sampler,
-    nowcast: { q05: w.nowcast.V.q05, q50: w.nowcast.V.q50, q95: w.nowcast.V.q95, truth: fund.truth?.V[w.tau - 1] },
+    nowcast: {
+      q05: w.nowcast.V.q05,
+      q50: w.nowcast.V.q50,
+      q95: w.nowcast.V.q95,
+      truth: fund.truth?.V[w.tau - 1],
+    },
   }),
 );

@@ -8,10 +8,11 @@ import { createDensity, type NavcastDensity } from "./density.js";
 import { NavcastError } from "./errors.js";
 import { type ProcessorReport, processWindow } from "./fund-processor.js";
 import type { FundSeries } from "./fund-series.js";
+import { initialPoints } from "./initial-points.js";
 import type { ParamName } from "./model-config.js";
 import { type Summary, summarize } from "./posterior-summary.js";
-import { type PriorSpec, priorCentre } from "./priors.js";
-import { createRng, nextUint32, uniform } from "./rng.js";
+import type { PriorSpec } from "./priors.js";
+import { createRng, nextUint32 } from "./rng.js";
 import type { RunConfig } from "./run-config.js";
 
 /** The `sampler` block of section 10, plus a few extra diagnostics. */
@@ -69,7 +70,7 @@ export async function fitWindow(
   const s = config.sampler;
   // one stream per (run seed, fund, window end): adding a window never changes another's draws
   const seed = nextUint32(createRng(s.seed, nameKey(fund.name), tau));
-  const init = initialPoints(density, s.chains, seed);
+  const init = initialPoints(density, data, s.chains, seed);
   const run = o.sampler ?? sample;
   let res: SampleResult;
   try {
@@ -144,30 +145,6 @@ function nameKey(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
   return h;
-}
-
-/**
- * Starting points: parameters near their prior centres (log_delta at log delta_hat), shocks at 0
- * (so V follows the PME-like path beta = 1), each chain jittered by its own stream.
- */
-export function initialPoints(d: NavcastDensity, chains: number, seed: number): Float64Array[] {
-  const centre: Record<string, number> = {};
-  d.names.forEach((n, k) => {
-    centre[n] = priorCentre(d.priors[k].spec);
-  });
-  const base = d.unconstrainParams(centre, new Float64Array(d.dim));
-  return Array.from({ length: chains }, (_, c) => {
-    const r = createRng(seed, 0x1417, c);
-    const q = Float64Array.from(base);
-    for (let k = 0; k < d.xiOffset; k++) {
-      const p = d.priors[k];
-      const scale =
-        p.transform === "identity" && "sigma" in p.spec ? (p.spec as { sigma: number }).sigma : 1;
-      q[k] += 0.3 * scale * (2 * uniform(r) - 1);
-    }
-    for (let k = d.xiOffset; k < d.dim; k++) q[k] = 0.1 * (2 * uniform(r) - 1);
-    return q;
-  });
 }
 
 function extractDraws(d: NavcastDensity, res: SampleResult, tau: number, keepV: boolean) {

@@ -17,7 +17,6 @@ export {
 export {
   type FitWindowOptions,
   fitWindow,
-  initialPoints,
   type SamplerBlock,
   type WindowResult,
 } from "./fit-window.js";
@@ -35,6 +34,7 @@ export {
   type GarchInput,
   type GarchMethod,
 } from "./garch.js";
+export { initialPoints } from "./initial-points.js";
 export { dataHash, fitOutput, fundToJson, parseFund } from "./interchange.js";
 export { type MasterShocks, masterShocks } from "./master-shocks.js";
 export {

@@ -34,12 +34,15 @@ export function sigmoid(a: number): number {
  */
 export function logSoftplus(a: number): number {
   if (a < -30) return a + Math.log1p(-0.5 * Math.exp(a));
+  // above 40, log1p(e^-a) / a < 1e-19: softplus(a) = a to double precision
+  if (a > 40) return Math.log(a);
   return Math.log(softplus(a));
 }
 
 /** d/da log softplus(a) = sigmoid(a) / softplus(a); tends to 1 as a -> -infinity. */
 export function dLogSoftplus(a: number): number {
   if (a < -30) return 1 - 0.5 * Math.exp(a);
+  if (a > 40) return 1 / a;
   return sigmoid(a) / softplus(a);
 }
 
