@@ -46,7 +46,7 @@ export {
 } from "./model-config.js";
 export { type ModelData, truncateData } from "./model-data.js";
 export { fitOls, type OlsFit } from "./ols.js";
-export { type DeltaEstimate, estimateDelta, pmeNaive } from "./pme.js";
+export { type DeltaEstimate, estimateDelta, pmeNaive, rolledForwardNav } from "./pme.js";
 export { type Summary, summarize } from "./posterior-summary.js";
 export {
   type PredictiveDraws,

@@ -32,3 +32,15 @@ describe("estimateDelta", () => {
     });
   });
 });
+
+describe("rolledForwardNav", () => {
+  it("adds the flows after the last NAV and is NaN before any NAV", async () => {
+    const { rolledForwardNav } = await import("./pme.js");
+    const nav = Float64Array.from([Number.NaN, 100, Number.NaN, Number.NaN]);
+    const C = Float64Array.from([50, 0, 10, 0]);
+    const D = Float64Array.from([0, 0, 0, 30]);
+    expect(rolledForwardNav(nav, C, D, 4)).toBe(80);
+    expect(rolledForwardNav(nav, C, D, 2)).toBe(100);
+    expect(Number.isNaN(rolledForwardNav(nav, C, D, 1))).toBe(true);
+  });
+});

@@ -38,3 +38,27 @@ export function estimateDelta(D: Float64Array, pme: Float64Array): DeltaEstimate
   const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
   return { deltaHat: Math.exp(mean), sigmaDHat: Math.sqrt(v), n: xs.length, defaulted: false };
 }
+
+/**
+ * The last GP NAV at or before week tau (1-based) rolled forward with the cash flows since
+ * (NAV + contributions - distributions after its week, floored at 0): the naive baseline of the
+ * nowcast accuracy study (MODEL.md section 9). NaN when no NAV has been reported by tau.
+ */
+export function rolledForwardNav(
+  nav: Float64Array,
+  C: Float64Array,
+  D: Float64Array,
+  tau: number,
+): number {
+  let last = -1;
+  for (let i = tau - 1; i >= 0; i--) {
+    if (!Number.isNaN(nav[i])) {
+      last = i;
+      break;
+    }
+  }
+  if (last < 0) return Number.NaN;
+  let v = nav[last];
+  for (let i = last + 1; i < tau; i++) v = Math.max(0, v + C[i] - D[i]);
+  return v;
+}

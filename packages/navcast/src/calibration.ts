@@ -1,0 +1,116 @@
+/**
+ * Simulation-based calibration (MODEL.md section 9): draw parameters from the default priors,
+ * simulate a fund, fit its last window, and record the rank of each true value among the
+ * posterior draws and whether the central 50% and 90% intervals hold it. Used by the CI-sized
+ * test and by bench/calibration.ts for the full study.
+ */
+import type { sample } from "@portal/mcmc";
+import { fitWindow } from "./fit-window.js";
+import { trimToFirstContribution } from "./fund-processor.js";
+import { createRng } from "./rng.js";
+import { parseRunConfig } from "./run-config.js";
+import { drawParams, simulateFund } from "./simulate.js";
+import { generateSkeleton } from "./skeleton.js";
+
+/** Options of a calibration study. */
+export interface CalibrationOptions {
+  seed: number;
+  replications: number;
+  years: number;
+  chains: number;
+  warmup: number;
+  draws: number;
+  /** Thin the draws to this many for ranks (default all). */
+  rankDraws?: number;
+  sampler?: typeof sample;
+  onReplication?: (i: number, r: ReplicationResult) => void;
+}
+
+/** One replication: true values, ranks among draws, interval hits, sampler health. */
+export interface ReplicationResult {
+  truth: Record<string, number>;
+  /** rank of the truth among L posterior draws, 0..L */
+  rank: Record<string, number>;
+  draws: number;
+  in50: Record<string, boolean>;
+  in90: Record<string, boolean>;
+  maxRhat: number;
+  divergences: number;
+  nowcastLogError: number;
+}
+
+/** Runs the study; quantity "V_tau" is the nowcast. */
+export async function runCalibration(o: CalibrationOptions): Promise<ReplicationResult[]> {
+  const out: ReplicationResult[] = [];
+  const config = parseRunConfig({
+    windows: "last",
+    sampler: { chains: o.chains, warmup: o.warmup, draws: o.draws, seed: o.seed },
+  });
+  for (let i = 0; i < o.replications; i++) {
+    const truth = drawParams(createRng(o.seed, 0xcab, i));
+    const sk = generateSkeleton({ seed: o.seed * 1000 + i, years: o.years });
+    const fund = trimToFirstContribution(simulateFund(sk, truth, { seed: o.seed * 1000 + i })).fund;
+    const w = await fitWindow(fund, fund.weeks.length, config, { sampler: o.sampler });
+    const tv: Record<string, number> = { ...truth, V_tau: fund.truth?.V[w.tau - 1] ?? Number.NaN };
+    const drawsOf: Record<string, Float64Array[]> = { ...w.paramDraws, V_tau: w.nowcast.vDraws };
+    const rank: Record<string, number> = {};
+    const in50: Record<string, boolean> = {};
+    const in90: Record<string, boolean> = {};
+    let L = 0;
+    for (const [k, chains] of Object.entries(drawsOf)) {
+      const all = thin(chains, o.rankDraws);
+      L = all.length;
+      const t = tv[k];
+      let r = 0;
+      for (const x of all) if (x < t) r++;
+      rank[k] = r;
+      const sorted = Float64Array.from(all).sort();
+      const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+      in50[k] = t >= q(0.25) && t <= q(0.75);
+      in90[k] = t >= q(0.05) && t <= q(0.95);
+    }
+    const rhats = [...Object.values(w.params), w.nowcast.V].map((s) => s.rhat);
+    const res: ReplicationResult = {
+      truth: tv,
+      rank,
+      draws: L,
+      in50,
+      in90,
+      maxRhat: Math.max(...rhats),
+      divergences: w.sampler.divergences,
+      nowcastLogError: Math.log(w.nowcast.V.q50 / tv.V_tau),
+    };
+    out.push(res);
+    o.onReplication?.(i, res);
+  }
+  return out;
+}
+
+function thin(chains: Float64Array[], n: number | undefined): number[] {
+  const all: number[] = [];
+  for (const c of chains) for (const x of c) all.push(x);
+  if (!n || n >= all.length) return all;
+  const step = all.length / n;
+  return Array.from({ length: n }, (_, i) => all[Math.floor(i * step)]);
+}
+
+/** Coverage per quantity and pooled: share of replications whose interval holds the truth. */
+export function coverage(results: ReplicationResult[]): {
+  per: Record<string, { c50: number; c90: number }>;
+  pooled50: number;
+  pooled90: number;
+} {
+  const per: Record<string, { c50: number; c90: number }> = {};
+  let h50 = 0;
+  let h90 = 0;
+  let n = 0;
+  for (const k of Object.keys(results[0]?.in90 ?? {})) {
+    const a = results.filter((r) => r.in50[k]).length / results.length;
+    const b = results.filter((r) => r.in90[k]).length / results.length;
+    per[k] = { c50: a, c90: b };
+    h50 += a * results.length;
+    h90 += b * results.length;
+    n += results.length;
+  }
+  return { per, pooled50: h50 / n, pooled90: h90 / n };
+}
