@@ -23,7 +23,8 @@ export interface SamplerOptions {
   maxTreeDepth?: number;
   /**
    * Metric (default "diag"): "diag" is Stan's diagonal adaptation, "dense" Stan's dense one,
-   * "diag-grad" a diagonal adapted from draws and gradients (nutpie), "unit" no adaptation.
+   * "diag-grad" a diagonal adapted from draws and gradients (nutpie), "lowrank" that diagonal plus
+   * a low-rank correction from draws and gradients (nutpie's low-rank metric), "unit" no adaptation.
    */
   metric?: MetricKind;
   /** Energy error that flags a divergence (default 1000). */
