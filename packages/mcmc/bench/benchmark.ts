@@ -70,16 +70,20 @@ const cases: Case[] = refs.map((ref) => {
   });
 }
 
-/** Pure gradient throughput at a point near the posterior. */
+/** Pure gradient throughput (per CPU second) at a point near the posterior. */
 function gradientsPerSecond(m: Potential, q: Float64Array): number {
   const g = new Float64Array(m.dim);
   let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < 300) {
+  const c0 = process.cpuUsage();
+  const used = () => {
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1e6;
+  };
+  while (used() < 0.3) {
     for (let i = 0; i < 100; i++) m.logDensityGradient(q, g);
     n += 100;
   }
-  return n / ((performance.now() - t0) / 1000);
+  return n / used();
 }
 
 interface Ours {
@@ -94,7 +98,9 @@ interface Ours {
 }
 
 async function runOurs(c: Case, metric: MetricKind): Promise<Ours> {
-  const t0 = performance.now();
+  // CPU seconds of this process, as Stan 2.21 times its chains (clock()), so that other load on
+  // the machine does not enter either side
+  const c0 = process.cpuUsage();
   const res = await sample({
     dim: c.model.dim,
     logDensityGradient: (q, g) => c.model.logDensityGradient(q, g),
@@ -103,7 +109,8 @@ async function runOurs(c: Case, metric: MetricKind): Promise<Ours> {
     targetAccept: c.adaptDelta,
     maxTreeDepth: c.maxTreeDepth,
   });
-  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const seconds = (cpu.user + cpu.system) / 1e6;
   const sum = summarize(res, {
     names: c.model.names,
     transform: { dim: c.model.names.length, apply: (q, o) => c.model.constrain(q, o) },
@@ -176,7 +183,8 @@ if (args.includes("--write")) {
 - Date: ${new Date().toISOString()}
 - Machine: ${cpu.length} cores (${cpu[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; shared with other work, so timings are noisy
 - Command: \`pnpm tsx packages/mcmc/bench/benchmark.ts --write\` (from the repository root)
-- Stan: ${useStan ? "rstan (Debian r-cran-rstan 2.21), same programs (model_stan221.stan) and data, same adapt_delta / max_treedepth as the posteriordb reference run, cores = 1; time = rstan's elapsed warm-up + sampling summed over chains (compilation excluded)" : "not run (R / rstan not installed on this machine)"}
+- Stan: ${useStan ? "rstan (Debian r-cran-rstan 2.21), same programs (model_stan221.stan) and data, same adapt_delta / max_treedepth as the posteriordb reference run, cores = 1; time = rstan's get_elapsed_time, warm-up + sampling summed over chains (Stan 2.21 measures it with clock(), i.e. CPU time; compilation excluded)" : "not run (R / rstan not installed on this machine)"}
+- Time for ours: CPU seconds (process.cpuUsage, user + system) of the whole \`sample()\` call, warm-up included
 - Every run: 4 chains x (1000 warm-up + 1000 draws), one thread, seed ${SEED}. min ESS = smallest bulk-ESS over the reported (constrained) parameters.
 
 | model | dim | our gradients/s | Stan leapfrogs/s (incl. sampler) | ours, Stan diag metric: min bulk-ESS/s | ours, low-rank metric: min bulk-ESS/s | Stan: min bulk-ESS/s | ratio diag / Stan | ratio low-rank / Stan | worst z vs reference |

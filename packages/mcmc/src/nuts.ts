@@ -136,6 +136,23 @@ function criterion(
   return a > 0 && b > 0;
 }
 
+/** The criterion with rho = r1 + r2, without materialising the sum. */
+function criterionSum(
+  pSharpMinus: Float64Array,
+  pSharpPlus: Float64Array,
+  r1: Float64Array,
+  r2: Float64Array,
+): boolean {
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < r1.length; i++) {
+    const r = r1[i] + r2[i];
+    a += pSharpMinus[i] * r;
+    b += pSharpPlus[i] * r;
+  }
+  return a > 0 && b > 0;
+}
+
 /** `out = a + b`. */
 function add(a: Float64Array, b: Float64Array, out: Float64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
@@ -240,10 +257,8 @@ export function nutsTransition(
 
     add(ws.rhoBck, ws.rhoFwd, rho);
     let persist = criterion(ws.pSharpBckBck, ws.pSharpFwdFwd, rho);
-    add(ws.rhoBck, ws.pFwdBck, ws.rhoExt);
-    persist = persist && criterion(ws.pSharpBckBck, ws.pSharpFwdBck, ws.rhoExt);
-    add(ws.rhoFwd, ws.pBckFwd, ws.rhoExt);
-    persist = persist && criterion(ws.pSharpBckFwd, ws.pSharpFwdFwd, ws.rhoExt);
+    persist = persist && criterionSum(ws.pSharpBckBck, ws.pSharpFwdBck, ws.rhoBck, ws.pFwdBck);
+    persist = persist && criterionSum(ws.pSharpBckFwd, ws.pSharpFwdFwd, ws.rhoFwd, ws.pBckFwd);
     if (!persist) break;
   }
 
@@ -283,11 +298,17 @@ function buildTree(
     const dH = ws.h0 - h;
     ws.sumMetroProb += dH > 0 ? 1 : Math.exp(dH);
     copyPhasePoint(z, zPropose);
-    pSharpBeg.set(z.v);
-    pSharpEnd.set(z.v);
-    for (let i = 0; i < rho.length; i++) rho[i] += z.p[i];
-    pBeg.set(z.p);
-    pEnd.set(z.p);
+    const p = z.p;
+    const v = z.v;
+    for (let i = 0; i < rho.length; i++) {
+      const pi = p[i];
+      const vi = v[i];
+      pSharpBeg[i] = vi;
+      pSharpEnd[i] = vi;
+      pBeg[i] = pi;
+      pEnd[i] = pi;
+      rho[i] += pi;
+    }
     ws.valid = !ws.divergent;
     return dH;
   }
@@ -334,15 +355,21 @@ function buildTree(
     copyPhasePoint(zFinal, zPropose);
   }
 
-  const rhoSub = ws.rhoExt; // scratch: rho_init + rho_final
-  add(lv.rhoInit, lv.rhoFinal, rhoSub);
-  for (let i = 0; i < rho.length; i++) rho[i] += rhoSub[i];
-  let persist = criterion(pSharpBeg, pSharpEnd, rhoSub);
+  // rho += rho_init + rho_final, and the criterion over the merged subtree
+  const ri = lv.rhoInit;
+  const rf = lv.rhoFinal;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < rho.length; i++) {
+    const r = ri[i] + rf[i];
+    rho[i] += r;
+    da += pSharpBeg[i] * r;
+    db += pSharpEnd[i] * r;
+  }
+  let persist = da > 0 && db > 0;
   // the extra checks across the join of the two halves
-  add(lv.rhoInit, lv.pFinalBeg, rhoSub);
-  persist = persist && criterion(pSharpBeg, lv.pSharpFinalBeg, rhoSub);
-  add(lv.rhoFinal, lv.pInitEnd, rhoSub);
-  persist = persist && criterion(lv.pSharpInitEnd, pSharpEnd, rhoSub);
+  persist = persist && criterionSum(pSharpBeg, lv.pSharpFinalBeg, ri, lv.pFinalBeg);
+  persist = persist && criterionSum(lv.pSharpInitEnd, pSharpEnd, rf, lv.pInitEnd);
   ws.valid = persist;
   return lswSubtree;
 }
