@@ -161,6 +161,7 @@ for (const c of cases) {
     c.name,
     c.model.dim,
     f(gps),
+    f(diag.grads / diag.seconds),
     stan ? f(stan.nLeapfrog / stan.seconds) : "n/a",
     `${f(essS(diag))} (${f(diag.minEss)} / ${diag.seconds.toFixed(2)} s, depth ${diag.depth.toFixed(1)}, div ${diag.div})`,
     `${f(essS(low))} (${f(low.minEss)} / ${low.seconds.toFixed(2)} s, depth ${low.depth.toFixed(1)}, div ${low.div})`,
@@ -187,8 +188,8 @@ if (args.includes("--write")) {
 - Time for ours: CPU seconds (process.cpuUsage, user + system) of the whole \`sample()\` call, warm-up included
 - Every run: 4 chains x (1000 warm-up + 1000 draws), one thread, seed ${SEED}. min ESS = smallest bulk-ESS over the reported (constrained) parameters.
 
-| model | dim | our gradients/s | Stan leapfrogs/s (incl. sampler) | ours, Stan diag metric: min bulk-ESS/s | ours, low-rank metric: min bulk-ESS/s | Stan: min bulk-ESS/s | ratio diag / Stan | ratio low-rank / Stan | worst z vs reference |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| model | dim | our gradients/s (model alone) | our gradients/s in NUTS (diag run, incl. sampler) | Stan leapfrogs/s (incl. sampler) | ours, Stan diag metric: min bulk-ESS/s | ours, low-rank metric: min bulk-ESS/s | Stan: min bulk-ESS/s | ratio diag / Stan | ratio low-rank / Stan | worst z vs reference |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join("\n")}
 
 "ours, Stan diag metric" is the same algorithm as Stan (so the ratio is mostly code speed);

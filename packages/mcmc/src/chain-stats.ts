@@ -10,6 +10,7 @@ export interface ChainStats {
   logDensity: Float64Array;
 }
 
+/** Allocates the per-draw diagnostics of a chain of `n` draws. */
 export function createChainStats(n: number): ChainStats {
   return {
     divergent: new Uint8Array(n),

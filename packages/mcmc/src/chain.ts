@@ -31,6 +31,8 @@ export interface ChainConfig {
   stepSize: number;
   /** Inits whose step-size heuristic lands below this are rejected as numerically broken. */
   minInitStepSize: number;
+  /** Warm start of M^-1: diagonal (dim) or dense (dim x dim). */
+  inverseMetric?: Float64Array;
 }
 
 /** One chain's output. */
@@ -96,6 +98,7 @@ export function runChain(
     state.q.set(cand.q);
     state.logp = lp;
     adapter.start(state.q, state.g);
+    if (cfg.inverseMetric) adapter.setInitial(cfg.inverseMetric);
     eps = initStepSize(counted, adapter.metric, rng, cfg.stepSize, state, scratch);
     if (!(eps >= cfg.minInitStepSize)) {
       lastProblem = `step size collapsed to ${eps} at the ${cand.source} init (log p = ${lp})`;

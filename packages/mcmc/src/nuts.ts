@@ -42,7 +42,6 @@ export interface NutsWorkspace {
   rho: Float64Array;
   rhoFwd: Float64Array;
   rhoBck: Float64Array;
-  rhoExt: Float64Array;
   /** Per recursion depth: buffers of build_tree's locals. */
   levels: TreeLevel[];
   // running totals of one transition
@@ -97,7 +96,6 @@ export function createNutsWorkspace(dim: number, maxDepth: number): NutsWorkspac
     rho: v(),
     rhoFwd: v(),
     rhoBck: v(),
-    rhoExt: v(),
     levels,
     nLeapfrog: 0,
     sumMetroProb: 0,

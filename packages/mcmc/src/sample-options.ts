@@ -29,6 +29,14 @@ export interface SamplerOptions {
   metric?: MetricKind;
   /** Energy error that flags a divergence (default 1000). */
   maxDeltaH?: number;
+  /** Step size to start the heuristic from (default 1, as Stan); e.g. the previous window's. */
+  stepSize?: number;
+  /**
+   * Warm start of the metric: M^-1 as its diagonal (dim entries) or dense (dim x dim, row-major,
+   * used by metric "dense"; the others take its diagonal), e.g. the previous window's
+   * `res.inverseMetric[c]`. Adaptation continues from it.
+   */
+  inverseMetric?: Float64Array;
   /** Called after every iteration of every chain. */
   onProgress?: (p: Progress) => void;
 }
@@ -98,10 +106,20 @@ export function resolveOptions(dim: number, o: SamplerOptions): SampleResult["co
     maxTreeDepth,
     metric: o.metric ?? "diag",
     maxDeltaH: o.maxDeltaH ?? 1000,
-    stepSize: 1,
+    stepSize: o.stepSize ?? 1,
     minInitStepSize: 1e-10,
   };
+  if (!(cfg.stepSize > 0 && Number.isFinite(cfg.stepSize)))
+    throw new RangeError(`stepSize must be positive, got ${o.stepSize}`);
   if (o.initMedian) cfg.initMedian = o.initMedian;
+  if (o.inverseMetric) {
+    const n = o.inverseMetric.length;
+    if (n !== dim && n !== dim * dim)
+      throw new RangeError(`inverseMetric has length ${n}, expected ${dim} or ${dim * dim}`);
+    if (!o.inverseMetric.every((x) => Number.isFinite(x)))
+      throw new RangeError("inverseMetric has non-finite entries");
+    cfg.inverseMetric = o.inverseMetric;
+  }
   return cfg;
 }
 

@@ -146,7 +146,29 @@ describe("sample", () => {
     expect(Math.max(...res.stats[0].nLeapfrog)).toBeLessThanOrEqual(1);
   });
 
+  it("warm-starts from a given inverse metric and step size", async () => {
+    const scales = [0.01, 1, 100];
+    const res = await sample({
+      ...gaussian([0, 0, 0], scales),
+      seed: 4,
+      chains: 2,
+      warmup: 0,
+      draws: 300,
+      metric: "unit",
+      inverseMetric: Float64Array.from(scales.map((s) => s * s)),
+      stepSize: 0.9,
+    });
+    // no adaptation at all, yet the scales are right: short trees and no divergences
+    expect(samplerSummary(res).meanTreeDepth).toBeLessThan(3);
+    const s = summarize(res);
+    expect(Math.abs(s[2].sd / 100 - 1)).toBeLessThan(0.25);
+  });
+
   it("rejects bad options at the boundary", async () => {
+    await expect(
+      sample({ ...target, seed: 1, inverseMetric: new Float64Array(3) }),
+    ).rejects.toThrow(RangeError);
+    await expect(sample({ ...target, seed: 1, stepSize: -1 })).rejects.toThrow(RangeError);
     await expect(sample({ ...target, seed: 1, chains: 0 })).rejects.toThrow(RangeError);
     await expect(sample({ ...target, seed: 1, targetAccept: 1.2 })).rejects.toThrow(RangeError);
     await expect(

@@ -1,7 +1,7 @@
 import { LowRankMetric } from "../metric/low-rank-metric.js";
 import { matMul, spdGeometricMean, symmetricEigen } from "../metric/symmetric-eigen.js";
 import { createRng, normal } from "../rng.js";
-import type { MetricAdapter } from "./metric-adapter.js";
+import { diagonalOf, type MetricAdapter } from "./metric-adapter.js";
 
 /** Settings of the low-rank adaptation (nutpie's defaults for gamma and cutoff). */
 export interface LowRankOptions {
@@ -90,6 +90,10 @@ export function lowRankAdapter(dim: number, opts: Partial<LowRankOptions> = {}):
       const s = new Float64Array(dim);
       for (let i = 0; i < dim; i++) s[i] = Math.sqrt(clamp(1 / Math.abs(g[i])));
       metric.set(s, new Float64Array(0), new Float64Array(0), 0);
+    },
+    setInitial(inv) {
+      const d = diagonalOf(inv, dim);
+      metric.set(d.map(Math.sqrt), new Float64Array(0), new Float64Array(0), 0);
     },
     add(q, g) {
       if (n === cap) {

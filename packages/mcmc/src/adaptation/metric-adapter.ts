@@ -17,11 +17,26 @@ export interface MetricAdapter {
   readonly early?: boolean;
   /** Called once with the initial point, before any transition. */
   start(q: Float64Array, g: Float64Array): void;
+  /**
+   * Starts from a given M^-1 (warm start, e.g. the previous window's): its diagonal (dim entries)
+   * or, for metrics that can use it, the dense matrix (dim x dim, row-major).
+   */
+  setInitial(inv: Float64Array): void;
   add(q: Float64Array, g: Float64Array): void;
   /** Replaces the metric with the window's estimate and restarts the estimator. */
   update(): void;
   /** The current M^-1: its diagonal (d entries) or the dense matrix (d x d). */
   inverseMetric(): Float64Array;
+}
+
+/** The diagonal of a given M^-1 (dim entries, or dim x dim row-major). */
+export function diagonalOf(inv: Float64Array, dim: number): Float64Array {
+  if (inv.length === dim) return inv;
+  if (inv.length !== dim * dim)
+    throw new RangeError(
+      `inverse metric has length ${inv.length}, expected ${dim} or ${dim * dim}`,
+    );
+  return Float64Array.from({ length: dim }, (_, i) => inv[i * dim + i]);
 }
 
 /**
@@ -35,6 +50,9 @@ export function stanDiagAdapter(dim: number): MetricAdapter {
   return {
     metric,
     start() {},
+    setInitial(inv) {
+      metric.setInvMass(diagonalOf(inv, dim));
+    },
     add(q) {
       welfordAdd(w, q);
     },
@@ -60,6 +78,14 @@ export function stanDenseAdapter(dim: number): MetricAdapter {
   return {
     metric,
     start() {},
+    setInitial(inv) {
+      if (inv.length === dim * dim) metric.setCov(inv);
+      else {
+        const m = new Float64Array(dim * dim);
+        for (let i = 0; i < dim; i++) m[i * dim + i] = diagonalOf(inv, dim)[i];
+        metric.setCov(m);
+      }
+    },
     add(q) {
       welfordAdd(w, q);
     },
@@ -104,6 +130,9 @@ export function gradDiagAdapter(dim: number): MetricAdapter {
       for (let i = 0; i < dim; i++) v[i] = clamp(1 / Math.abs(g[i]));
       metric.setInvMass(v);
     },
+    setInitial(inv) {
+      metric.setInvMass(diagonalOf(inv, dim));
+    },
     add(q, g) {
       welfordAdd(wq, q);
       welfordAdd(wg, g);
@@ -126,6 +155,9 @@ export function unitAdapter(dim: number): MetricAdapter {
   return {
     metric,
     start() {},
+    setInitial(inv) {
+      metric.setInvMass(diagonalOf(inv, dim));
+    },
     add() {},
     update() {},
     inverseMetric: () => Float64Array.from(metric.invMass),

@@ -9,6 +9,7 @@ export interface Welford {
   delta: Float64Array;
 }
 
+/** Allocates an estimator of dimension `dim`: diagonal variances, or the full covariance when `dense`. */
 export function createWelford(dim: number, dense: boolean): Welford {
   return {
     n: 0,
@@ -19,12 +20,14 @@ export function createWelford(dim: number, dense: boolean): Welford {
   };
 }
 
+/** Forgets all samples. */
 export function welfordRestart(w: Welford): void {
   w.n = 0;
   w.mean.fill(0);
   w.m2.fill(0);
 }
 
+/** Adds one sample (Welford's update of mean and sum of squared deviations). */
 export function welfordAdd(w: Welford, x: Float64Array): void {
   w.n += 1;
   const d = w.mean.length;
