@@ -23,7 +23,12 @@ describe("pnpm start: the embedded system", () => {
   beforeAll(async () => {
     await promisify(execFile)("node", ["build.mjs"], { cwd: webDir });
     dataDir = await mkdtemp(join(tmpdir(), "portal-embedded-"));
-    portal = await startEmbedded({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent" });
+    portal = await startEmbedded({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "silent",
+    });
     base = `http://127.0.0.1:${portal.port}`;
   });
   afterAll(async () => {
@@ -50,7 +55,11 @@ describe("pnpm start: the embedded system", () => {
       expect(info?.service).toBe(name);
       expect(info?.mode).toBe("embedded");
       expect(info?.status).toBe(ServingStatus.SERVING);
-      expect(info?.checks.map((c) => `${c.name}=${c.detail}`).sort()).toEqual(["database=pglite", "queue=database", "storage=local"]);
+      expect(info?.checks.map((c) => `${c.name}=${c.detail}`).sort()).toEqual([
+        "database=pglite",
+        "queue=database",
+        "storage=local",
+      ]);
     }
   });
 
@@ -72,28 +81,51 @@ describe("pnpm start: the embedded system", () => {
   });
 
   it("refuses an RPC that needs a role to an anonymous or forged caller", async () => {
-    const client = createClient(GatewayService, createConnectTransport({ baseUrl: `${base}/api`, httpVersion: "1.1" }));
+    const client = createClient(
+      GatewayService,
+      createConnectTransport({ baseUrl: `${base}/api`, httpVersion: "1.1" }),
+    );
     await expect(client.getCaller({})).rejects.toMatchObject({ code: Code.Unauthenticated });
     const forged = await createPrincipalSigner(await generatePrincipalKey());
     const token = await forged.sign({ subject: "mallory", orgId: "", role: Role.SUPER_ADMIN });
-    const err = await client.getCaller({}, { headers: { authorization: `Bearer ${token}` } }).catch((e: unknown) => e);
+    const err = await client
+      .getCaller({}, { headers: { authorization: `Bearer ${token}` } })
+      .catch((e: unknown) => e);
     expect(ConnectError.from(err).code).toBe(Code.Unauthenticated);
   });
 
   it("takes a principal token signed with the platform key", async () => {
     const jwk = JSON.parse(await readFile(join(dataDir, "keys", "principal.jwk.json"), "utf8"));
     const signer = await createPrincipalSigner(jwk);
-    const token = await signer.sign({ subject: "u1", orgId: "11111111-1111-4111-8111-111111111111", role: Role.VIEWER });
-    const client = createClient(GatewayService, createConnectTransport({ baseUrl: `${base}/api`, httpVersion: "1.1" }));
+    const token = await signer.sign({
+      subject: "u1",
+      orgId: "11111111-1111-4111-8111-111111111111",
+      role: Role.VIEWER,
+    });
+    const client = createClient(
+      GatewayService,
+      createConnectTransport({ baseUrl: `${base}/api`, httpVersion: "1.1" }),
+    );
     const me = await client.getCaller({}, { headers: { authorization: `Bearer ${token}` } });
-    expect([me.subject, me.orgId, me.role]).toEqual(["u1", "11111111-1111-4111-8111-111111111111", Role.VIEWER]);
+    expect([me.subject, me.orgId, me.role]).toEqual([
+      "u1",
+      "11111111-1111-4111-8111-111111111111",
+      Role.VIEWER,
+    ]);
   });
 
   it("drops a principal header sent from outside", async () => {
-    const signer = await createPrincipalSigner(JSON.parse(await readFile(join(dataDir, "keys", "principal.jwk.json"), "utf8")));
+    const signer = await createPrincipalSigner(
+      JSON.parse(await readFile(join(dataDir, "keys", "principal.jwk.json"), "utf8")),
+    );
     const token = await signer.sign({ subject: "u1", orgId: "", role: Role.VIEWER });
-    const client = createClient(GatewayService, createConnectTransport({ baseUrl: `${base}/api`, httpVersion: "1.1" }));
-    await expect(client.getCaller({}, { headers: { "x-portal-principal": token } })).rejects.toMatchObject({ code: Code.Unauthenticated });
+    const client = createClient(
+      GatewayService,
+      createConnectTransport({ baseUrl: `${base}/api`, httpVersion: "1.1" }),
+    );
+    await expect(
+      client.getCaller({}, { headers: { "x-portal-principal": token } }),
+    ).rejects.toMatchObject({ code: Code.Unauthenticated });
   });
 
   it("reports ready and alive", async () => {
@@ -102,7 +134,9 @@ describe("pnpm start: the embedded system", () => {
   });
 
   it("publishes the JWKS of principal tokens without private parts", async () => {
-    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
+    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as {
+      keys: Record<string, unknown>[];
+    };
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).not.toHaveProperty("d");
   });
@@ -113,16 +147,26 @@ describe("the embedded data folder", () => {
     const dirA = await mkdtemp(join(tmpdir(), "portal-a-"));
     const dirB = await mkdtemp(join(tmpdir(), "portal-b-"));
     try {
-      const env = (d: string) => ({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: d, LOG_LEVEL: "silent" });
+      const env = (d: string) => ({
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DATA_DIR: d,
+        LOG_LEVEL: "silent",
+      });
       const a = await startEmbedded(env(dirA));
       const b = await startEmbedded(env(dirB));
       expect(a.port).not.toBe(b.port);
-      const jwks = async (p: Embedded) => (await fetch(`http://127.0.0.1:${p.port}/.well-known/jwks.json`)).text();
+      const jwks = async (p: Embedded) =>
+        (await fetch(`http://127.0.0.1:${p.port}/.well-known/jwks.json`)).text();
       const jwksA = await jwks(a);
       expect(jwksA).not.toBe(await jwks(b));
       // store an object in A's data folder, as an upload would
       const { createLocalStore } = await import("../packages/runtime/src/storage/local-store.js");
-      const store = createLocalStore({ root: join(dirA, "objects"), publicBaseUrl: "http://x/files", signingKey: new Uint8Array(32) });
+      const store = createLocalStore({
+        root: join(dirA, "objects"),
+        publicBaseUrl: "http://x/files",
+        signingKey: new Uint8Array(32),
+      });
       await store.put("raw/acme/fund.csv", new TextEncoder().encode("date,nav\n"));
       await a.stop(1000);
       await b.stop(1000);
@@ -133,7 +177,10 @@ describe("the embedded data folder", () => {
         expect(new TextDecoder().decode(await store.get("raw/acme/fund.csv"))).toBe("date,nav\n");
         const { info } = await createClient(
           services.funds,
-          createConnectTransport({ baseUrl: `http://127.0.0.1:${again.port}/api`, httpVersion: "1.1" }),
+          createConnectTransport({
+            baseUrl: `http://127.0.0.1:${again.port}/api`,
+            httpVersion: "1.1",
+          }),
         ).getServiceInfo({});
         expect(info?.status).toBe(ServingStatus.SERVING);
       } finally {

@@ -1,4 +1,9 @@
-import { isPortOpen, realServices, requireRealServices, startS3Server } from "../packages/test-kit/src/index.js";
+import {
+  isPortOpen,
+  realServices,
+  requireRealServices,
+  startS3Server,
+} from "../packages/test-kit/src/index.js";
 
 /**
  * Starts the S3-compatible server every storage test shares, and checks that PostgreSQL and NATS

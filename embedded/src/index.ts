@@ -9,7 +9,6 @@ import { reportsService } from "@portal/reports-service";
 import { runsService } from "@portal/runs-service";
 import type { Logger, ServiceContext, ServiceDefinition } from "@portal/runtime";
 import {
-  VERSION,
   authorize,
   baseEnvSchema,
   createLocalPrincipalVerifier,
@@ -22,6 +21,7 @@ import {
   requestLog,
   serve,
   traceIncoming,
+  VERSION,
 } from "@portal/runtime";
 import { samplerService } from "@portal/sampler-service";
 import { z } from "zod";
@@ -69,11 +69,22 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
   const clients = inProcessClients((name) => routes.get(name), serverInterceptors);
   const contexts = new Map<ServiceName, ServiceContext>();
   for (const d of definitions) {
-    const ctx: ServiceContext = { name: d.name, mode: "embedded", version: VERSION, log: log.child({ svc: d.name }), platform, clients };
+    const ctx: ServiceContext = {
+      name: d.name,
+      mode: "embedded",
+      version: VERSION,
+      log: log.child({ svc: d.name }),
+      platform,
+      clients,
+    };
     contexts.set(d.name, ctx);
     routes.set(d.name, d.routes(ctx));
   }
-  const stops = await Promise.all(definitions.map(async (d) => (d.start ? d.start(contexts.get(d.name) as ServiceContext) : async () => {})));
+  const stops = await Promise.all(
+    definitions.map(async (d) =>
+      d.start ? d.start(contexts.get(d.name) as ServiceContext) : async () => {},
+    ),
+  );
 
   const gatewayCtx = contexts.get("gateway") as ServiceContext;
   const web = gatewayHttp(gatewayCtx, src.WEB_DIR ? resolve(src.WEB_DIR) : undefined);
@@ -91,7 +102,13 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
       return { ok: checks.every((c) => c.ok), checks };
     },
   });
-  log.info({ url: publicBaseUrl.replace(`:${env.PORT}`, `:${listener.port}`), dataDir: resolve(env.DATA_DIR) }, "portal is up");
+  log.info(
+    {
+      url: publicBaseUrl.replace(`:${env.PORT}`, `:${listener.port}`),
+      dataDir: resolve(env.DATA_DIR),
+    },
+    "portal is up",
+  );
 
   return {
     port: listener.port,

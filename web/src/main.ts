@@ -36,7 +36,12 @@ async function showStatus(): Promise<void> {
       cell(row, ok ? "serving" : "not serving", ok ? "ok" : "bad");
       cell(row, r.info.version);
       cell(row, r.info.mode);
-      cell(row, r.info.checks.map((c) => `${c.name}: ${c.ok ? c.detail : `failed (${c.detail})`}`).join(", "));
+      cell(
+        row,
+        r.info.checks
+          .map((c) => `${c.name}: ${c.ok ? c.detail : `failed (${c.detail})`}`)
+          .join(", "),
+      );
     } else {
       cell(row, "error" in r ? (r.error ?? "unknown error") : "no answer", "bad");
       cell(row, "");

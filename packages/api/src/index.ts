@@ -1,6 +1,6 @@
-import { getOption, hasOption } from "@bufbuild/protobuf";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { Role, min_role } from "./gen/portal/auth/v1/auth_pb.js";
+import { getOption, hasOption } from "@bufbuild/protobuf";
+import { min_role, Role } from "./gen/portal/auth/v1/auth_pb.js";
 import { BillingService } from "./gen/portal/billing/v1/billing_pb.js";
 import { FundService } from "./gen/portal/funds/v1/funds_pb.js";
 import { GatewayService } from "./gen/portal/gateway/v1/gateway_pb.js";
@@ -9,7 +9,7 @@ import { ReportService } from "./gen/portal/reports/v1/reports_pb.js";
 import { RunService } from "./gen/portal/runs/v1/runs_pb.js";
 import { SamplerService } from "./gen/portal/sampler/v1/sampler_pb.js";
 
-export { Role, min_role } from "./gen/portal/auth/v1/auth_pb.js";
+export { min_role, Role } from "./gen/portal/auth/v1/auth_pb.js";
 export * from "./gen/portal/common/v1/service_info_pb.js";
 
 /** The platform's services by name: the one list the gateway, the runtime and tests walk. */

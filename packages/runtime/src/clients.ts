@@ -1,10 +1,15 @@
-import type { Client, HandlerContext, Interceptor, Transport } from "@connectrpc/connect";
+import type {
+  Client,
+  ConnectRouter,
+  HandlerContext,
+  Interceptor,
+  Transport,
+} from "@connectrpc/connect";
 import { createClient, createRouterTransport } from "@connectrpc/connect";
-import type { ConnectRouter } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { ServiceName } from "@portal/api";
 import { services } from "@portal/api";
-import { PRINCIPAL_HEADER, REQUEST_ID_HEADER, kPrincipalToken, kRequestId } from "./context.js";
+import { kPrincipalToken, kRequestId, PRINCIPAL_HEADER, REQUEST_ID_HEADER } from "./context.js";
 import { traceOutgoing } from "./tracing.js";
 
 type ServiceClient<N extends ServiceName> = Client<(typeof services)[N]>;
@@ -57,7 +62,10 @@ export function inProcessClients(
     if (!t) {
       const routes = routesOf(name);
       if (!routes) throw new Error(`service ${name} is not hosted in this process`);
-      t = createRouterTransport(routes, { router: { interceptors: serverInterceptors }, transport: { interceptors: [traceOutgoing] } });
+      t = createRouterTransport(routes, {
+        router: { interceptors: serverInterceptors },
+        transport: { interceptors: [traceOutgoing] },
+      });
       transports.set(name, t);
     }
     return t;
@@ -71,7 +79,8 @@ export function networkClients(urls: Partial<Record<ServiceName, string>>): Clie
     let t = transports.get(name);
     if (!t) {
       const baseUrl = urls[name];
-      if (!baseUrl) throw new Error(`no URL configured for service ${name} (set ${name.toUpperCase()}_URL)`);
+      if (!baseUrl)
+        throw new Error(`no URL configured for service ${name} (set ${name.toUpperCase()}_URL)`);
       t = createGrpcTransport({ baseUrl, interceptors: [traceOutgoing] });
       transports.set(name, t);
     }

@@ -1,6 +1,5 @@
-import { createContextKey } from "@connectrpc/connect";
 import type { HandlerContext } from "@connectrpc/connect";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, createContextKey } from "@connectrpc/connect";
 import type { Role } from "@portal/api";
 import { pino } from "pino";
 import type { Logger } from "./logger.js";
@@ -8,9 +7,13 @@ import type { Principal } from "./principal.js";
 import { hasRole, roleName } from "./principal.js";
 
 /** The request logger: always carries requestId, rpc and, once known, orgId and traceId. */
-export const kLog = createContextKey<Logger>(pino({ level: "silent" }), { description: "request logger" });
+export const kLog = createContextKey<Logger>(pino({ level: "silent" }), {
+  description: "request logger",
+});
 /** The verified caller, or undefined on a public RPC called anonymously. */
-export const kPrincipal = createContextKey<Principal | undefined>(undefined, { description: "principal" });
+export const kPrincipal = createContextKey<Principal | undefined>(undefined, {
+  description: "principal",
+});
 /** The caller's principal token, forwarded when this call makes calls of its own. */
 export const kPrincipalToken = createContextKey<string | undefined>(undefined, {
   description: "principal token",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ConfigError, baseEnvSchema, parseEnv } from "./env.js";
+import { baseEnvSchema, ConfigError, parseEnv } from "./env.js";
 
 describe("parseEnv", () => {
   it("applies defaults for the embedded mode", () => {

@@ -19,13 +19,16 @@ export function parseEnv<S extends z.ZodObject>(
   src: Record<string, string | undefined>,
 ): z.infer<S> {
   // Empty strings mean "not set": `FOO= node main.js` should fall back to the default.
-  const cleaned = Object.fromEntries(Object.entries(src).filter(([, v]) => v !== undefined && v !== ""));
+  const cleaned = Object.fromEntries(
+    Object.entries(src).filter(([, v]) => v !== undefined && v !== ""),
+  );
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => ({
       variable: issue.path.map(String).join(".") || "(environment)",
-      message: issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message,
+      message:
+        issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message,
     })),
   );
 }
@@ -37,7 +40,10 @@ export const baseEnvSchema = z.object({
   /** Unset: embedded PGlite under DATA_DIR. Set: PostgreSQL. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   /** Unset: the database-backed in-process bus and queue. Set: NATS JetStream. */
-  NATS_URL: z.string().regex(/^(nats|tls):\/\/\S+$/, "must look like nats://host:4222").optional(),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls):\/\/\S+$/, "must look like nats://host:4222")
+    .optional(),
   /** Unset: a local folder under DATA_DIR. Set: this S3 bucket. */
   S3_BUCKET: z.string().min(3).optional(),
   S3_ENDPOINT: z.url().optional(),

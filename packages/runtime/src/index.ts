@@ -1,13 +1,29 @@
-export type { BusEvent, ConsumeOptions, EventBus, Subscription, Task, TaskControl, WorkQueue } from "./bus/bus.js";
+export type {
+  BusEvent,
+  ConsumeOptions,
+  EventBus,
+  Subscription,
+  Task,
+  TaskControl,
+  WorkQueue,
+} from "./bus/bus.js";
 export { createDatabaseBus } from "./bus/db-bus.js";
 export { createNatsBus } from "./bus/nats-bus.js";
 export type { Clients } from "./clients.js";
 export { inProcessClients, networkClients, onBehalfOf } from "./clients.js";
-export { PRINCIPAL_HEADER, REQUEST_ID_HEADER, kLog, kPrincipal, kPrincipalToken, kRequestId, requirePrincipal } from "./context.js";
+export {
+  kLog,
+  kPrincipal,
+  kPrincipalToken,
+  kRequestId,
+  PRINCIPAL_HEADER,
+  REQUEST_ID_HEADER,
+  requirePrincipal,
+} from "./context.js";
 export type { Database, DatabaseOptions, Db, Tx } from "./db/database.js";
 export { APP_ROLE, openDatabase } from "./db/database.js";
 export type { BaseEnv } from "./env.js";
-export { ConfigError, baseEnvSchema, parseEnv } from "./env.js";
+export { baseEnvSchema, ConfigError, parseEnv } from "./env.js";
 export { authorize, requestLog } from "./interceptors.js";
 export type { Logger } from "./logger.js";
 export { createLogger } from "./logger.js";
@@ -28,7 +44,7 @@ export type { HttpRequest, HttpResponse, HttpRoutes } from "./server/serve.js";
 export { sendJson, serve } from "./server/serve.js";
 export { onShutdown } from "./server/shutdown.js";
 export type { ServiceContext, ServiceDefinition } from "./service.js";
-export { VERSION, infoRoutes, serviceInfo } from "./service.js";
+export { infoRoutes, serviceInfo, VERSION } from "./service.js";
 export type { StandaloneEnv } from "./standalone.js";
 export { principalVerifier, runStandalone, standaloneEnvSchema } from "./standalone.js";
 export type { ObjectStore } from "./storage/object-store.js";

@@ -1,12 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { Interceptor } from "@connectrpc/connect";
-import { Role, minRoleOf } from "@portal/api";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { trace } from "@opentelemetry/api";
+import { minRoleOf, Role } from "@portal/api";
+import {
+  kLog,
+  kPrincipal,
+  kPrincipalToken,
+  kRequestId,
+  PRINCIPAL_HEADER,
+  REQUEST_ID_HEADER,
+} from "./context.js";
 import type { Logger } from "./logger.js";
-import type { PrincipalVerifier } from "./principal.js";
+import type { Principal, PrincipalVerifier } from "./principal.js";
 import { hasRole, roleName } from "./principal.js";
-import { PRINCIPAL_HEADER, REQUEST_ID_HEADER, kLog, kPrincipal, kPrincipalToken, kRequestId } from "./context.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -20,7 +27,11 @@ export function requestLog(root: Logger): Interceptor {
     const sent = req.header.get(REQUEST_ID_HEADER);
     const requestId = sent && REQUEST_ID.test(sent) ? sent : randomUUID();
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
-    const log = root.child({ requestId, rpc: `${req.service.typeName}/${req.method.name}`, traceId });
+    const log = root.child({
+      requestId,
+      rpc: `${req.service.typeName}/${req.method.name}`,
+      traceId,
+    });
     req.contextValues.set(kRequestId, requestId);
     req.contextValues.set(kLog, log);
     const started = performance.now();
@@ -68,14 +79,23 @@ export function authorize(verifier: PrincipalVerifier): Interceptor {
     }
     const token = req.header.get(PRINCIPAL_HEADER);
     if (token) {
-      let principal;
+      let principal: Principal;
       try {
         principal = await verifier.verify(token);
       } catch (err) {
-        throw new ConnectError("invalid or expired principal token", Code.Unauthenticated, undefined, undefined, err);
+        throw new ConnectError(
+          "invalid or expired principal token",
+          Code.Unauthenticated,
+          undefined,
+          undefined,
+          err,
+        );
       }
       if (!hasRole(principal.role, min)) {
-        throw new ConnectError(`${req.method.name} requires role ${roleName(min)}`, Code.PermissionDenied);
+        throw new ConnectError(
+          `${req.method.name} requires role ${roleName(min)}`,
+          Code.PermissionDenied,
+        );
       }
       req.contextValues.set(kPrincipal, principal);
       req.contextValues.set(kPrincipalToken, token);

@@ -38,11 +38,17 @@ async function persistentSecret(file: string, make: () => Promise<string>): Prom
 }
 
 /** Keys the embedded mode keeps in DATA_DIR/keys so that a restart keeps sessions and links valid. */
-export async function embeddedKeys(dataDir: string): Promise<{ principalJwk: JWK; fileSigningKey: Uint8Array }> {
+export async function embeddedKeys(
+  dataDir: string,
+): Promise<{ principalJwk: JWK; fileSigningKey: Uint8Array }> {
   const dir = join(resolve(dataDir), "keys");
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const jwk = await persistentSecret(join(dir, "principal.jwk.json"), async () => JSON.stringify(await generatePrincipalKey()));
-  const fileKey = await persistentSecret(join(dir, "files.key"), async () => randomBytes(32).toString("base64"));
+  const jwk = await persistentSecret(join(dir, "principal.jwk.json"), async () =>
+    JSON.stringify(await generatePrincipalKey()),
+  );
+  const fileKey = await persistentSecret(join(dir, "files.key"), async () =>
+    randomBytes(32).toString("base64"),
+  );
   return { principalJwk: JSON.parse(jwk) as JWK, fileSigningKey: Buffer.from(fileKey, "base64") };
 }
 
@@ -51,10 +57,16 @@ export async function embeddedKeys(dataDir: string): Promise<{ principalJwk: JWK
  * DATABASE_URL is set (else PGlite in DATA_DIR/pg), NATS when NATS_URL is set (else the database
  * queue), S3 when S3_BUCKET is set (else DATA_DIR/objects).
  */
-export async function openPlatform(env: BaseEnv, opts: { publicBaseUrl: string; fileSigningKey?: Uint8Array }): Promise<Platform> {
+export async function openPlatform(
+  env: BaseEnv,
+  opts: { publicBaseUrl: string; fileSigningKey?: Uint8Array },
+): Promise<Platform> {
   const dataDir = resolve(env.DATA_DIR);
   if (!env.DATABASE_URL) await mkdir(dataDir, { recursive: true });
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(dataDir, "pg") });
+  const db = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: env.DATABASE_URL ? undefined : join(dataDir, "pg"),
+  });
   const nats = env.NATS_URL ? await createNatsBus({ url: env.NATS_URL }) : undefined;
   const messaging = nats ?? createDatabaseBus(db);
   let localStore: ReturnType<typeof createLocalStore> | undefined;
@@ -62,7 +74,11 @@ export async function openPlatform(env: BaseEnv, opts: { publicBaseUrl: string; 
   if (env.S3_BUCKET) {
     storage = createS3Store({
       bucket: env.S3_BUCKET,
-      client: { region: env.S3_REGION, forcePathStyle: env.S3_FORCE_PATH_STYLE, ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}) },
+      client: {
+        region: env.S3_REGION,
+        forcePathStyle: env.S3_FORCE_PATH_STYLE,
+        ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
+      },
     });
   } else {
     localStore = createLocalStore({

@@ -8,7 +8,11 @@ import {
   PRINCIPAL_TOKEN_TTL_SECONDS,
 } from "./principal.js";
 
-const alice = { subject: "user-1", orgId: "9b2a3c1e-0000-4000-8000-000000000001", role: Role.MEMBER };
+const alice = {
+  subject: "user-1",
+  orgId: "9b2a3c1e-0000-4000-8000-000000000001",
+  role: Role.MEMBER,
+};
 
 describe("principal tokens", () => {
   it("round-trips a principal", async () => {

@@ -1,6 +1,14 @@
-import { SignJWT, createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify } from "jose";
-import type { JSONWebKeySet, JWK, JWTVerifyGetKey } from "jose";
 import { Role } from "@portal/api";
+import type { JSONWebKeySet, JWK, JWTVerifyGetKey } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+} from "jose";
 
 /** Who is calling: the verified identity every RPC acts for. */
 export interface Principal {
@@ -59,10 +67,12 @@ export async function generatePrincipalKey(): Promise<JWK> {
   return { ...jwk, alg: ALG, use: "sig", kid: `principal-${Date.now().toString(36)}` };
 }
 
-export async function createPrincipalSigner(privateJwk: JWK, now: () => number = Date.now): Promise<PrincipalSigner> {
+export async function createPrincipalSigner(
+  privateJwk: JWK,
+  now: () => number = Date.now,
+): Promise<PrincipalSigner> {
   const key = await importJWK(privateJwk, ALG);
-  const { d, p, q, dp, dq, qi, ...publicJwk } = privateJwk;
-  void d, p, q, dp, dq, qi;
+  const publicJwk = { kty: privateJwk.kty, n: privateJwk.n, e: privateJwk.e };
   const kid = privateJwk.kid ?? "principal";
   return {
     jwks: { keys: [{ ...publicJwk, alg: ALG, use: "sig", kid }] },
@@ -99,11 +109,17 @@ function verifierFromKeys(keys: JWTVerifyGetKey, now: () => number): PrincipalVe
 }
 
 /** Verifies against a key set held in memory (embedded mode, tests). */
-export function createLocalPrincipalVerifier(jwks: JSONWebKeySet, now: () => number = Date.now): PrincipalVerifier {
+export function createLocalPrincipalVerifier(
+  jwks: JSONWebKeySet,
+  now: () => number = Date.now,
+): PrincipalVerifier {
   return verifierFromKeys(createLocalJWKSet(jwks), now);
 }
 
 /** Verifies against identity's published JWKS, fetched and cached by jose. */
-export function createRemotePrincipalVerifier(url: string, now: () => number = Date.now): PrincipalVerifier {
+export function createRemotePrincipalVerifier(
+  url: string,
+  now: () => number = Date.now,
+): PrincipalVerifier {
   return verifierFromKeys(createRemoteJWKSet(new URL(url)), now);
 }

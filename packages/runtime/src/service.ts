@@ -1,5 +1,5 @@
-import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import type { ServiceInfo, ServiceName } from "@portal/api";
 import { ServingStatus } from "@portal/api";
 import type { Clients } from "./clients.js";
@@ -49,6 +49,8 @@ export async function serviceInfo(ctx: ServiceContext): Promise<ServiceInfo> {
 export function infoRoutes(desc: DescService, ctx: ServiceContext) {
   return (router: ConnectRouter) =>
     router.service(desc, {
-      getServiceInfo: async (_req: unknown, _hctx: HandlerContext) => ({ info: await serviceInfo(ctx) }),
+      getServiceInfo: async (_req: unknown, _hctx: HandlerContext) => ({
+        info: await serviceInfo(ctx),
+      }),
     } as never);
 }

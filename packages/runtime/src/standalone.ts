@@ -1,5 +1,5 @@
-import type { ServiceName } from "@portal/api";
 import type { Interceptor } from "@connectrpc/connect";
+import type { ServiceName } from "@portal/api";
 import { z } from "zod";
 import { networkClients } from "./clients.js";
 import { baseEnvSchema, parseEnv } from "./env.js";
@@ -7,7 +7,11 @@ import { authorize, requestLog } from "./interceptors.js";
 import { createLogger } from "./logger.js";
 import { openPlatform } from "./platform.js";
 import type { PrincipalVerifier } from "./principal.js";
-import { createLocalPrincipalVerifier, createPrincipalSigner, createRemotePrincipalVerifier } from "./principal.js";
+import {
+  createLocalPrincipalVerifier,
+  createPrincipalSigner,
+  createRemotePrincipalVerifier,
+} from "./principal.js";
 import type { HttpRoutes } from "./server/serve.js";
 import { serve } from "./server/serve.js";
 import { onShutdown } from "./server/shutdown.js";
@@ -33,10 +37,18 @@ export const standaloneEnvSchema = baseEnvSchema.extend({
 export type StandaloneEnv = z.infer<typeof standaloneEnvSchema>;
 
 /** Verifies principal tokens against identity's JWKS, or against the configured key itself. */
-export async function principalVerifier(env: { IDENTITY_JWKS_URL?: string | undefined; PRINCIPAL_SIGNING_JWK?: string | undefined }): Promise<PrincipalVerifier> {
+export async function principalVerifier(env: {
+  IDENTITY_JWKS_URL?: string | undefined;
+  PRINCIPAL_SIGNING_JWK?: string | undefined;
+}): Promise<PrincipalVerifier> {
   if (env.IDENTITY_JWKS_URL) return createRemotePrincipalVerifier(env.IDENTITY_JWKS_URL);
-  if (env.PRINCIPAL_SIGNING_JWK) return createLocalPrincipalVerifier((await createPrincipalSigner(JSON.parse(env.PRINCIPAL_SIGNING_JWK))).jwks);
-  throw new Error("set IDENTITY_JWKS_URL (or PRINCIPAL_SIGNING_JWK) so that principal tokens can be verified");
+  if (env.PRINCIPAL_SIGNING_JWK)
+    return createLocalPrincipalVerifier(
+      (await createPrincipalSigner(JSON.parse(env.PRINCIPAL_SIGNING_JWK))).jwks,
+    );
+  throw new Error(
+    "set IDENTITY_JWKS_URL (or PRINCIPAL_SIGNING_JWK) so that principal tokens can be verified",
+  );
 }
 
 /**
@@ -51,8 +63,9 @@ export async function runStandalone(
     /** Interceptors that run before authorisation (the gateway's edge authentication). */
     interceptors?: Interceptor[];
   },
+  src: Record<string, string | undefined> = {},
 ): Promise<void> {
-  const env = parseEnv(standaloneEnvSchema, process.env);
+  const env = parseEnv(standaloneEnvSchema, src);
   const log = createLogger({ service: def.name, level: env.LOG_LEVEL });
   const sdk = startTracing({ service: def.name, otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
   const platform = await openPlatform(env, { publicBaseUrl: env.PUBLIC_BASE_URL });
@@ -66,7 +79,14 @@ export async function runStandalone(
     sampler: env.SAMPLER_URL,
     reports: env.REPORTS_URL,
   };
-  const ctx: ServiceContext = { name: def.name, mode: "distributed", version: VERSION, log, platform, clients: networkClients(urls) };
+  const ctx: ServiceContext = {
+    name: def.name,
+    mode: "distributed",
+    version: VERSION,
+    log,
+    platform,
+    clients: networkClients(urls),
+  };
   const verifier = await principalVerifier(env);
   const stopWork = def.start ? await def.start(ctx) : async () => {};
   const listener = await serve({
@@ -74,7 +94,12 @@ export async function runStandalone(
     host: env.HOST,
     log,
     routes: def.routes(ctx),
-    interceptors: [traceIncoming, requestLog(log), ...(extra?.interceptors ?? []), authorize(verifier)],
+    interceptors: [
+      traceIncoming,
+      requestLog(log),
+      ...(extra?.interceptors ?? []),
+      authorize(verifier),
+    ],
     ...(extra?.apiPrefix ? { apiPrefix: extra.apiPrefix } : {}),
     ...(extra?.http ? { http: await extra.http(ctx, env) } : {}),
     ready: async () => {

@@ -1,4 +1,4 @@
 import { runStandalone } from "@portal/runtime";
 import { billingService } from "./index.js";
 
-await runStandalone(billingService);
+await runStandalone(billingService, {}, process.env);

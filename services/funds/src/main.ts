@@ -1,4 +1,4 @@
 import { runStandalone } from "@portal/runtime";
 import { fundsService } from "./index.js";
 
-await runStandalone(fundsService);
+await runStandalone(fundsService, {}, process.env);

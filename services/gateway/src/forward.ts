@@ -37,6 +37,7 @@ export function forwardService(desc: DescService, client: Record<string, Call>) 
 export function forwardAll(clients: Clients) {
   const names = (Object.keys(services) as ServiceName[]).filter((n) => n !== "gateway");
   return (router: ConnectRouter) => {
-    for (const n of names) forwardService(services[n], clients.get(n) as unknown as Record<string, Call>)(router);
+    for (const n of names)
+      forwardService(services[n], clients.get(n) as unknown as Record<string, Call>)(router);
   };
 }

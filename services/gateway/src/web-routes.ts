@@ -55,7 +55,11 @@ export function fileRoutes(store: {
     const url = new URL(req.url ?? "/", "http://x");
     if (req.method !== "GET" || !url.pathname.startsWith("/files/")) return false;
     const key = decodeURIComponent(url.pathname.slice("/files/".length));
-    const ok = store.verifyPresigned(key, url.searchParams.get("expires") ?? "", url.searchParams.get("signature") ?? "");
+    const ok = store.verifyPresigned(
+      key,
+      url.searchParams.get("expires") ?? "",
+      url.searchParams.get("signature") ?? "",
+    );
     if (!ok) {
       sendJson(res, 403, { error: "link expired or invalid" });
       return true;
@@ -65,7 +69,10 @@ export function fileRoutes(store: {
       sendJson(res, 404, { error: "not found" });
       return true;
     }
-    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.byteLength });
+    res.writeHead(200, {
+      "content-type": "application/octet-stream",
+      "content-length": body.byteLength,
+    });
     res.end(body);
     return true;
   };

@@ -1,4 +1,4 @@
 import { runStandalone } from "@portal/runtime";
 import { reportsService } from "./index.js";
 
-await runStandalone(reportsService);
+await runStandalone(reportsService, {}, process.env);

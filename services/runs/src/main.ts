@@ -1,4 +1,4 @@
 import { runStandalone } from "@portal/runtime";
 import { runsService } from "./index.js";
 
-await runStandalone(runsService);
+await runStandalone(runsService, {}, process.env);

@@ -1,4 +1,4 @@
 import { runStandalone } from "@portal/runtime";
 import { samplerService } from "./index.js";
 
-await runStandalone(samplerService);
+await runStandalone(samplerService, {}, process.env);

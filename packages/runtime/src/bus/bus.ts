@@ -22,7 +22,11 @@ export interface EventBus {
   readonly kind: "database" | "nats";
   publish(subject: string, id: string, data: unknown): Promise<void>;
   /** Delivers every event matching `filter` that `durable` has not yet acknowledged. */
-  subscribe(durable: string, filter: string, handler: (e: BusEvent) => Promise<void>): Promise<Subscription>;
+  subscribe(
+    durable: string,
+    filter: string,
+    handler: (e: BusEvent) => Promise<void>,
+  ): Promise<Subscription>;
   close(graceMs?: number): Promise<void>;
 }
 
@@ -76,9 +80,13 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 export function assertSubject(subject: string, allowWildcards: boolean): void {
   const tokens = subject.split(".");
   const ok = tokens.every(
-    (t, i) => TOKEN.test(t) || (allowWildcards && (t === "*" || (t === ">" && i === tokens.length - 1))),
+    (t, i) =>
+      TOKEN.test(t) || (allowWildcards && (t === "*" || (t === ">" && i === tokens.length - 1))),
   );
-  if (!ok) throw new Error(`invalid subject ${JSON.stringify(subject)}: use dot-separated [A-Za-z0-9_-] tokens`);
+  if (!ok)
+    throw new Error(
+      `invalid subject ${JSON.stringify(subject)}: use dot-separated [A-Za-z0-9_-] tokens`,
+    );
 }
 
 /** Whether `subject` matches `filter` under NATS wildcard rules. */
@@ -93,7 +101,8 @@ export function subjectMatches(filter: string, subject: string): boolean {
 }
 
 /** Backoff before a failed task is delivered again: 1 s, 2 s, 4 s ... capped at 30 s. */
-export const retryDelayMs = (delivery: number): number => Math.min(30_000, 1000 * 2 ** (delivery - 1));
+export const retryDelayMs = (delivery: number): number =>
+  Math.min(30_000, 1000 * 2 ** (delivery - 1));
 
 export const errorText = (err: unknown): string =>
   (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 4000);

@@ -1,18 +1,24 @@
 import { EventEmitter } from "node:events";
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/database.js";
-import type { BusEvent, ConsumeOptions, EventBus, Subscription, Task, TaskControl, WorkQueue } from "./bus.js";
+import type { BusEvent, EventBus, Subscription, Task, TaskControl, WorkQueue } from "./bus.js";
 import { assertSubject, errorText, retryDelayMs, settleWithin, subjectMatches } from "./bus.js";
 
 /** How often an idle consumer looks again for leases that expired or retries that came due. */
 const IDLE_POLL_MS = 250;
-const rowsOf = (r: unknown) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
+const rowsOf = (r: unknown) =>
+  (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 /**
  * Waits until `emitter` fires `event` or `ms` pass, whichever is first. Enqueues and publishes in
  * this process fire the event, so work starts at once; the timeout covers leases that expire.
  */
-function wake(emitter: EventEmitter, event: string, ms: number, signal: AbortSignal): Promise<void> {
+function wake(
+  emitter: EventEmitter,
+  event: string,
+  ms: number,
+  signal: AbortSignal,
+): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -54,7 +60,12 @@ export function createDatabaseBus(database: Database): { queue: WorkQueue; bus: 
       const retryDelay = opts.retryDelay ?? retryDelayMs;
       const ackWait = `${opts.ackWaitMs} milliseconds`;
 
-      const settle = (task: Task, state: "done" | "ready" | "dead", error: string | null, delayMs = 0) =>
+      const settle = (
+        task: Task,
+        state: "done" | "ready" | "dead",
+        error: string | null,
+        delayMs = 0,
+      ) =>
         database.withApp((tx) =>
           tx.execute(sql`UPDATE runtime.queue_messages
             SET state = ${state}, last_error = ${error}, lease_until = NULL,
@@ -67,7 +78,8 @@ export function createDatabaseBus(database: Database): { queue: WorkQueue; bus: 
         if (task.delivery > opts.maxDeliver) {
           // The previous delivery's worker was lost on the last allowed try.
           const error = `worker lost after ${opts.maxDeliver} deliveries`;
-          if (rowsOf(await settle(task, "dead", error)).length > 0) await opts.onDeadLetter?.(task, error);
+          if (rowsOf(await settle(task, "dead", error)).length > 0)
+            await opts.onDeadLetter?.(task, error);
           return;
         }
         const control: TaskControl = {
@@ -84,7 +96,8 @@ export function createDatabaseBus(database: Database): { queue: WorkQueue; bus: 
         } catch (err) {
           const error = errorText(err);
           if (task.delivery >= opts.maxDeliver) {
-            if (rowsOf(await settle(task, "dead", error)).length > 0) await opts.onDeadLetter?.(task, error);
+            if (rowsOf(await settle(task, "dead", error)).length > 0)
+              await opts.onDeadLetter?.(task, error);
           } else {
             await settle(task, "ready", error, retryDelay(task.delivery));
           }
@@ -189,7 +202,9 @@ export function createDatabaseBus(database: Database): { queue: WorkQueue; bus: 
               }
             }
             await database.withApp((tx) =>
-              tx.execute(sql`UPDATE runtime.event_cursors SET last_seq = ${Number(r.seq)} WHERE durable = ${durable}`),
+              tx.execute(
+                sql`UPDATE runtime.event_cursors SET last_seq = ${Number(r.seq)} WHERE durable = ${durable}`,
+              ),
             );
           }
           if (rows.length === 0) await wake(emitter, "events", IDLE_POLL_MS * 4, stop.signal);

@@ -1,7 +1,14 @@
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { JetStreamManager, JsMsg, StreamConfig } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { connect } from "@nats-io/transport-node";
 import type { BusEvent, EventBus, Subscription, Task, WorkQueue } from "./bus.js";
 import { assertSubject, errorText, retryDelayMs, settleWithin } from "./bus.js";
 
@@ -23,7 +30,9 @@ export interface NatsBusOptions {
  * Work queue and event bus on NATS JetStream: one work-queue stream per queue with a durable pull
  * consumer shared by all workers, and one stream of events with a durable consumer per subscriber.
  */
-export async function createNatsBus(opts: NatsBusOptions): Promise<{ queue: WorkQueue; bus: EventBus; nc: NatsConnection }> {
+export async function createNatsBus(
+  opts: NatsBusOptions,
+): Promise<{ queue: WorkQueue; bus: EventBus; nc: NatsConnection }> {
   const ns = (opts.namespace ?? "PORTAL").toUpperCase();
   assertSubject(ns, false);
   const nc = await connect({ servers: opts.url, name: `portal-${ns.toLowerCase()}` });
@@ -35,7 +44,12 @@ export async function createNatsBus(opts: NatsBusOptions): Promise<{ queue: Work
   const ensureStream = (cfg: Partial<StreamConfig> & { name: string }) => {
     let p = ensured.get(cfg.name);
     if (!p) {
-      p = upsertStream(jsm, { storage: StorageType.File, num_replicas: opts.replicas ?? 1, duplicate_window: nanos(DUPLICATE_WINDOW_MS), ...cfg });
+      p = upsertStream(jsm, {
+        storage: StorageType.File,
+        num_replicas: opts.replicas ?? 1,
+        duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+        ...cfg,
+      });
       ensured.set(cfg.name, p);
     }
     return p;
@@ -46,7 +60,12 @@ export async function createNatsBus(opts: NatsBusOptions): Promise<{ queue: Work
   const eventPrefix = `${ns.toLowerCase()}.events.`;
 
   /** Runs `handle` on up to `concurrency` messages at a time, pulling one per free slot. */
-  function pullLoops(stream: string, durable: string, concurrency: number, handle: (m: JsMsg) => Promise<void>): Subscription {
+  function pullLoops(
+    stream: string,
+    durable: string,
+    concurrency: number,
+    handle: (m: JsMsg) => Promise<void>,
+  ): Subscription {
     let stopped = false;
     const loops = Array.from({ length: concurrency }, async () => {
       const consumer = await js.consumers.get(stream, durable);
@@ -70,13 +89,24 @@ export async function createNatsBus(opts: NatsBusOptions): Promise<{ queue: Work
     kind: "nats",
     async enqueue(q, id, payload) {
       assertSubject(q, false);
-      await ensureStream({ name: queueStream(q), subjects: [queueSubject(q)], retention: RetentionPolicy.Workqueue });
-      await js.publish(queueSubject(q), JSON.stringify(payload), { msgID: `${q}:${id}`, headers: undefined });
+      await ensureStream({
+        name: queueStream(q),
+        subjects: [queueSubject(q)],
+        retention: RetentionPolicy.Workqueue,
+      });
+      await js.publish(queueSubject(q), JSON.stringify(payload), {
+        msgID: `${q}:${id}`,
+        headers: undefined,
+      });
     },
     async consume(q, handler, o) {
       assertSubject(q, false);
       const stream = queueStream(q);
-      await ensureStream({ name: stream, subjects: [queueSubject(q)], retention: RetentionPolicy.Workqueue });
+      await ensureStream({
+        name: stream,
+        subjects: [queueSubject(q)],
+        retention: RetentionPolicy.Workqueue,
+      });
       const durable = `${stream}_WORKERS`;
       // One delivery beyond maxDeliver lets a worker notice that the last try's worker was lost
       // and dead-letter the task instead of leaving it unacknowledged forever.
@@ -123,13 +153,21 @@ export async function createNatsBus(opts: NatsBusOptions): Promise<{ queue: Work
     kind: "nats",
     async publish(subject, id, data) {
       assertSubject(subject, false);
-      await ensureStream({ name: eventStream, subjects: [`${eventPrefix}>`], retention: RetentionPolicy.Limits });
+      await ensureStream({
+        name: eventStream,
+        subjects: [`${eventPrefix}>`],
+        retention: RetentionPolicy.Limits,
+      });
       await js.publish(`${eventPrefix}${subject}`, JSON.stringify(data), { msgID: id });
     },
     async subscribe(durable, filter, handler) {
       assertSubject(filter, true);
       assertSubject(durable, false);
-      await ensureStream({ name: eventStream, subjects: [`${eventPrefix}>`], retention: RetentionPolicy.Limits });
+      await ensureStream({
+        name: eventStream,
+        subjects: [`${eventPrefix}>`],
+        retention: RetentionPolicy.Limits,
+      });
       await upsertConsumer(jsm, eventStream, {
         durable_name: durable,
         ack_policy: AckPolicy.Explicit,
@@ -157,14 +195,23 @@ export async function createNatsBus(opts: NatsBusOptions): Promise<{ queue: Work
     },
   };
 
-  return {
-    nc,
-    queue: { ...queue, close: async () => (await queue.close(), await bus.close(), await nc.drain()) },
-    bus: { ...bus, close: async () => (await queue.close(), await bus.close(), await nc.drain()) },
+  /** Closing either side stops both and drains the connection: they share it. */
+  let closing: Promise<void> | undefined;
+  const closeAll = (graceMs?: number) => {
+    closing ??= (async () => {
+      await queue.close(graceMs);
+      await bus.close(graceMs);
+      await nc.drain();
+    })();
+    return closing;
   };
+  return { nc, queue: { ...queue, close: closeAll }, bus: { ...bus, close: closeAll } };
 }
 
-async function upsertStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
+async function upsertStream(
+  jsm: JetStreamManager,
+  cfg: Partial<StreamConfig> & { name: string },
+): Promise<void> {
   try {
     await jsm.streams.info(cfg.name);
     await jsm.streams.update(cfg.name, cfg);

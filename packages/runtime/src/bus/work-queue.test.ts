@@ -16,7 +16,11 @@ function signal<T = void>() {
   return { promise, resolve };
 }
 
-type Impl = { name: string; up: () => boolean; open: () => Promise<{ queue: WorkQueue; bus: EventBus; close: () => Promise<void> }> };
+type Impl = {
+  name: string;
+  up: () => boolean;
+  open: () => Promise<{ queue: WorkQueue; bus: EventBus; close: () => Promise<void> }>;
+};
 const impls: Impl[] = [
   {
     name: "database (embedded, PGlite)",
@@ -24,7 +28,15 @@ const impls: Impl[] = [
     open: async () => {
       const db = await openDatabase({});
       const { queue, bus } = createDatabaseBus(db);
-      return { queue, bus, close: async () => (await queue.close(), await bus.close(), await db.close()) };
+      return {
+        queue,
+        bus,
+        close: async () => {
+          await queue.close();
+          await bus.close();
+          await db.close();
+        },
+      };
     },
   },
   {
@@ -39,7 +51,8 @@ const impls: Impl[] = [
         close: async () => {
           const jsm = await jetstreamManager(nc);
           for await (const s of jsm.streams.list()) {
-            if (s.config.name.startsWith(namespace.toUpperCase())) await jsm.streams.delete(s.config.name);
+            if (s.config.name.startsWith(namespace.toUpperCase()))
+              await jsm.streams.delete(s.config.name);
           }
           await queue.close();
         },
@@ -97,7 +110,12 @@ for (const impl of impls) {
           deliveries.push(t.delivery);
           throw new Error(`bad fund data on try ${t.delivery}`);
         },
-        { concurrency: 1, maxDeliver: 3, ...fast, onDeadLetter: async (task, error) => dead.resolve({ task, error }) },
+        {
+          concurrency: 1,
+          maxDeliver: 3,
+          ...fast,
+          onDeadLetter: async (task, error) => dead.resolve({ task, error }),
+        },
       );
       const { task, error } = await dead.promise;
       await sub.stop();
@@ -121,7 +139,11 @@ for (const impl of impls) {
         { concurrency: 1, maxDeliver: 5, ...fast },
       );
       await lost.promise;
-      const b = await queue.consume(q, async (t) => recovered.resolve(t), { concurrency: 1, maxDeliver: 5, ...fast });
+      const b = await queue.consume(q, async (t) => recovered.resolve(t), {
+        concurrency: 1,
+        maxDeliver: 5,
+        ...fast,
+      });
       const t = await recovered.promise;
       await b.stop();
       await a.stop(0); // its handler never returns, as a dead process's wouldn't

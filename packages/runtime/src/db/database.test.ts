@@ -9,7 +9,11 @@ const DEMO = fileURLToPath(new URL("./fixtures/rls-demo", import.meta.url));
 const orgA = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const orgB = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
 
-type Impl = { name: string; open: () => Promise<{ db: Database; cleanup: () => Promise<void> }>; up: () => boolean };
+type Impl = {
+  name: string;
+  open: () => Promise<{ db: Database; cleanup: () => Promise<void> }>;
+  up: () => boolean;
+};
 const impls: Impl[] = [
   {
     name: "pglite (embedded)",
@@ -25,12 +29,19 @@ const impls: Impl[] = [
     open: async () => {
       const t = await createTestDatabase();
       const db = await openDatabase({ url: t.url, poolSize: 4 });
-      return { db, cleanup: async () => (await db.close(), await t.drop()) };
+      return {
+        db,
+        cleanup: async () => {
+          await db.close();
+          await t.drop();
+        },
+      };
     },
   },
 ];
 
-const rowsOf = (r: unknown) => (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
+const rowsOf = (r: unknown) =>
+  (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 for (const impl of impls) {
   describe.skipIf(!impl.up())(`database seam: ${impl.name}`, () => {
@@ -39,28 +50,45 @@ for (const impl of impls) {
     beforeAll(async () => {
       ({ db, cleanup } = await impl.open());
       await db.migrate("demo", DEMO);
-      await db.withOrg(orgA, (tx) => tx.execute(sql`INSERT INTO demo.notes (org_id, body) VALUES (${orgA}, 'a1'), (${orgA}, 'a2')`));
-      await db.withOrg(orgB, (tx) => tx.execute(sql`INSERT INTO demo.notes (org_id, body) VALUES (${orgB}, 'b1')`));
+      await db.withOrg(orgA, (tx) =>
+        tx.execute(
+          sql`INSERT INTO demo.notes (org_id, body) VALUES (${orgA}, 'a1'), (${orgA}, 'a2')`,
+        ),
+      );
+      await db.withOrg(orgB, (tx) =>
+        tx.execute(sql`INSERT INTO demo.notes (org_id, body) VALUES (${orgB}, 'b1')`),
+      );
     });
     afterAll(async () => cleanup?.());
 
     it("applies migrations once and records them per service", async () => {
       await db.migrate("demo", DEMO); // a second run is a no-op, not a "schema exists" error
-      const r = rowsOf(await db.db.execute(sql`SELECT count(*)::int AS n FROM portal_migrations.demo`));
+      const r = rowsOf(
+        await db.db.execute(sql`SELECT count(*)::int AS n FROM portal_migrations.demo`),
+      );
       expect(r[0]?.n).toBe(1);
     });
 
     it("shows an organisation only its own rows", async () => {
-      const a = rowsOf(await db.withOrg(orgA, (tx) => tx.execute(sql`SELECT body FROM demo.notes ORDER BY body`)));
-      const b = rowsOf(await db.withOrg(orgB, (tx) => tx.execute(sql`SELECT body FROM demo.notes ORDER BY body`)));
+      const a = rowsOf(
+        await db.withOrg(orgA, (tx) => tx.execute(sql`SELECT body FROM demo.notes ORDER BY body`)),
+      );
+      const b = rowsOf(
+        await db.withOrg(orgB, (tx) => tx.execute(sql`SELECT body FROM demo.notes ORDER BY body`)),
+      );
       expect(a.map((r) => r.body)).toEqual(["a1", "a2"]);
       expect(b.map((r) => r.body)).toEqual(["b1"]);
     });
 
     it("refuses to write a row into another organisation", async () => {
       const err = await db
-        .withOrg(orgB, (tx) => tx.execute(sql`INSERT INTO demo.notes (org_id, body) VALUES (${orgA}, 'planted')`))
-        .then(() => undefined, (e: Error) => e);
+        .withOrg(orgB, (tx) =>
+          tx.execute(sql`INSERT INTO demo.notes (org_id, body) VALUES (${orgA}, 'planted')`),
+        )
+        .then(
+          () => undefined,
+          (e: Error) => e,
+        );
       // drizzle wraps the driver's error; the database's reason is its cause
       expect(String((err?.cause as Error | undefined)?.message)).toMatch(/row-level security/);
     });
@@ -70,7 +98,9 @@ for (const impl of impls) {
         await tx.execute(sql`UPDATE demo.notes SET body = 'hijacked' WHERE org_id = ${orgA}`);
         await tx.execute(sql`DELETE FROM demo.notes WHERE org_id = ${orgA}`);
       });
-      const a = rowsOf(await db.withOrg(orgA, (tx) => tx.execute(sql`SELECT body FROM demo.notes ORDER BY body`)));
+      const a = rowsOf(
+        await db.withOrg(orgA, (tx) => tx.execute(sql`SELECT body FROM demo.notes ORDER BY body`)),
+      );
       expect(a.map((r) => r.body)).toEqual(["a1", "a2"]);
     });
 
@@ -81,7 +111,11 @@ for (const impl of impls) {
 
     it("runs under a role that cannot bypass row-level security", async () => {
       const r = rowsOf(
-        await db.withApp((tx) => tx.execute(sql`SELECT current_user AS u, rolbypassrls AS b FROM pg_roles WHERE rolname = current_user`)),
+        await db.withApp((tx) =>
+          tx.execute(
+            sql`SELECT current_user AS u, rolbypassrls AS b FROM pg_roles WHERE rolname = current_user`,
+          ),
+        ),
       );
       expect(r[0]).toEqual({ u: "portal_app", b: false });
     });
@@ -93,7 +127,9 @@ for (const impl of impls) {
           throw new Error("boom");
         }),
       ).rejects.toThrow("boom");
-      const a = rowsOf(await db.withOrg(orgA, (tx) => tx.execute(sql`SELECT body FROM demo.notes`)));
+      const a = rowsOf(
+        await db.withOrg(orgA, (tx) => tx.execute(sql`SELECT body FROM demo.notes`)),
+      );
       expect(a.map((r) => r.body)).not.toContain("a3");
     });
 

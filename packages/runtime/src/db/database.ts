@@ -1,16 +1,20 @@
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import { sql } from "drizzle-orm";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 
 export type Db = PgDatabase<PgQueryResultHKT>;
-export type Tx = PgTransaction<PgQueryResultHKT, Record<string, never>, ExtractTablesWithRelations<Record<string, never>>>;
+export type Tx = PgTransaction<
+  PgQueryResultHKT,
+  Record<string, never>,
+  ExtractTablesWithRelations<Record<string, never>>
+>;
 
 /** The application role (see runtime migration 0001): cannot bypass row-level security. */
 export const APP_ROLE = "portal_app";
@@ -50,7 +54,9 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const db = opts.url ? await openPostgres(opts.url, opts.poolSize ?? 10) : await openPglite(opts.dataDir);
+  const db = opts.url
+    ? await openPostgres(opts.url, opts.poolSize ?? 10)
+    : await openPglite(opts.dataDir);
   await db.migrate("runtime", RUNTIME_MIGRATIONS);
   return db;
 }
@@ -60,7 +66,8 @@ function scoped(db: Db) {
     db.transaction(async (tx) => {
       await tx.execute(sql.raw(`SET LOCAL ROLE ${APP_ROLE}`));
       if (orgId !== undefined) {
-        if (!UUID.test(orgId)) throw new Error(`withOrg: organisation id ${JSON.stringify(orgId)} is not a uuid`);
+        if (!UUID.test(orgId))
+          throw new Error(`withOrg: organisation id ${JSON.stringify(orgId)} is not a uuid`);
         await tx.execute(sql`SELECT set_config('app.current_org_id', ${orgId}, true)`);
       }
       return fn(tx as unknown as Tx);

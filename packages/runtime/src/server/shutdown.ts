@@ -4,7 +4,11 @@ import type { Logger } from "../logger.js";
  * Runs `steps` in order on SIGTERM or SIGINT, then exits. Each step gets the grace left; when the
  * whole shutdown overruns the grace, the process exits anyway (Kubernetes would kill it).
  */
-export function onShutdown(log: Logger, graceMs: number, steps: ((graceLeftMs: number) => Promise<void>)[]): void {
+export function onShutdown(
+  log: Logger,
+  graceMs: number,
+  steps: ((graceLeftMs: number) => Promise<void>)[],
+): void {
   let started = false;
   const run = async (signal: string) => {
     if (started) return;

@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import type { ObjectStore } from "./object-store.js";
-import { ObjectNotFound, assertValidKey } from "./object-store.js";
+import { assertValidKey, ObjectNotFound } from "./object-store.js";
 
 export interface LocalStoreOptions {
   /** Folder that holds the objects. */

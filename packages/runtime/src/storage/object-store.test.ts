@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { TEST_S3_CREDENTIALS, realServices } from "@portal/test-kit";
+import { realServices, TEST_S3_CREDENTIALS } from "@portal/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLocalStore } from "./local-store.js";
 import type { ObjectStore } from "./object-store.js";
@@ -13,13 +13,20 @@ import { createS3Store } from "./s3-store.js";
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-type Impl = { name: string; open: () => Promise<{ store: ObjectStore; cleanup: () => Promise<void> }> };
+type Impl = {
+  name: string;
+  open: () => Promise<{ store: ObjectStore; cleanup: () => Promise<void> }>;
+};
 const impls: Impl[] = [
   {
     name: "local folder",
     open: async () => {
       const root = await mkdtemp(join(tmpdir(), "portal-store-"));
-      const store = createLocalStore({ root, publicBaseUrl: "http://localhost:8080/files", signingKey: randomBytes(32) });
+      const store = createLocalStore({
+        root,
+        publicBaseUrl: "http://localhost:8080/files",
+        signingKey: randomBytes(32),
+      });
       return { store, cleanup: () => rm(root, { recursive: true, force: true }) };
     },
   },
@@ -28,7 +35,12 @@ const impls: Impl[] = [
     open: async () => {
       const store = createS3Store({
         bucket: "portal-test",
-        client: { endpoint: realServices.s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: TEST_S3_CREDENTIALS },
+        client: {
+          endpoint: realServices.s3Endpoint,
+          region: "us-east-1",
+          forcePathStyle: true,
+          credentials: TEST_S3_CREDENTIALS,
+        },
       });
       return { store, cleanup: async () => {} };
     },
@@ -54,7 +66,10 @@ for (const impl of impls) {
       await store.put(`${prefix}/list/x/1.parquet`, bytes("1"));
       await store.put(`${prefix}/list/y/2.parquet`, bytes("2"));
       await store.put(`${prefix}/other/3.parquet`, bytes("3"));
-      expect(await store.list(`${prefix}/list/`)).toEqual([`${prefix}/list/x/1.parquet`, `${prefix}/list/y/2.parquet`]);
+      expect(await store.list(`${prefix}/list/`)).toEqual([
+        `${prefix}/list/x/1.parquet`,
+        `${prefix}/list/y/2.parquet`,
+      ]);
     });
 
     it("reports a missing object as ObjectNotFound", async () => {
@@ -89,17 +104,27 @@ for (const impl of impls) {
 }
 
 describe("s3 store specifics", () => {
-  const client = { endpoint: realServices.s3Endpoint, region: "us-east-1", forcePathStyle: true, credentials: TEST_S3_CREDENTIALS };
+  const client = {
+    endpoint: realServices.s3Endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: TEST_S3_CREDENTIALS,
+  };
 
   it("asks for SSE-AES256 on every write", async () => {
     const store = createS3Store({ bucket: "portal-test", client });
     const sent: unknown[] = [];
-    store.client.middlewareStack.add((next) => async (args) => {
-      sent.push(args.input);
-      return next(args);
-    }, { step: "initialize", name: "capture" });
+    store.client.middlewareStack.add(
+      (next) => async (args) => {
+        sent.push(args.input);
+        return next(args);
+      },
+      { step: "initialize", name: "capture" },
+    );
     await store.put("sse/check.bin", bytes("x"));
-    const put = sent.find((i) => (i as { Key?: string }).Key === "sse/check.bin") as { ServerSideEncryption?: string };
+    const put = sent.find((i) => (i as { Key?: string }).Key === "sse/check.bin") as {
+      ServerSideEncryption?: string;
+    };
     expect(put.ServerSideEncryption).toBe("AES256");
     expect(PutObjectCommand).toBeDefined();
   });
@@ -116,7 +141,12 @@ describe("s3 store specifics", () => {
 describe("local store presigned URLs", () => {
   it("verifies its own signature and refuses expired or altered ones", async () => {
     let now = 1_800_000_000_000;
-    const s = createLocalStore({ root: tmpdir(), publicBaseUrl: "http://h/files", signingKey: randomBytes(32), now: () => now });
+    const s = createLocalStore({
+      root: tmpdir(),
+      publicBaseUrl: "http://h/files",
+      signingKey: randomBytes(32),
+      now: () => now,
+    });
     const url = new URL(await s.presignGet("a/b.txt", 60));
     const exp = url.searchParams.get("expires") ?? "";
     const sig = url.searchParams.get("signature") ?? "";

@@ -31,6 +31,8 @@ const SEGMENT = /^[A-Za-z0-9._=+@-]+$/;
 export function assertValidKey(key: string): void {
   const parts = key.split("/");
   if (key.length > 1024 || parts.some((p) => !SEGMENT.test(p) || p === "." || p === "..")) {
-    throw new Error(`invalid object key ${JSON.stringify(key)}: use slash-separated [A-Za-z0-9._=+@-] segments`);
+    throw new Error(
+      `invalid object key ${JSON.stringify(key)}: use slash-separated [A-Za-z0-9._=+@-] segments`,
+    );
   }
 }

@@ -1,3 +1,4 @@
+import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -9,10 +10,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { ObjectStore } from "./object-store.js";
-import { ObjectNotFound, assertValidKey } from "./object-store.js";
+import { assertValidKey, ObjectNotFound } from "./object-store.js";
 
 export interface S3StoreOptions {
   bucket: string;
@@ -29,7 +29,13 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore & { readonly cl
     async put(key, body, o) {
       assertValidKey(key);
       await client.send(
-        new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: o?.contentType, ServerSideEncryption: "AES256" }),
+        new PutObjectCommand({
+          Bucket,
+          Key: key,
+          Body: body,
+          ContentType: o?.contentType,
+          ServerSideEncryption: "AES256",
+        }),
       );
     },
     async get(key) {
@@ -57,7 +63,9 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore & { readonly cl
       const keys: string[] = [];
       let ContinuationToken: string | undefined;
       do {
-        const res = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }));
+        const res = await client.send(
+          new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken }),
+        );
         for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
         ContinuationToken = res.IsTruncated ? res.NextContinuationToken : undefined;
       } while (ContinuationToken);
@@ -69,7 +77,9 @@ export function createS3Store(opts: S3StoreOptions): ObjectStore & { readonly cl
     },
     async presignGet(key, ttlSeconds) {
       assertValidKey(key);
-      return getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), { expiresIn: ttlSeconds });
+      return getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), {
+        expiresIn: ttlSeconds,
+      });
     },
     async ping() {
       await client.send(new HeadBucketCommand({ Bucket }));

@@ -1,4 +1,14 @@
-import { bigint, bigserial, index, integer, jsonb, pgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 
 /** Tables the runtime itself owns: the embedded queue and event log, and the outbox. */
 export const runtimeSchema = pgSchema("runtime");
