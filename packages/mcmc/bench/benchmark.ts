@@ -98,6 +98,17 @@ interface Ours {
 }
 
 async function runOurs(c: Case, metric: MetricKind): Promise<Ours> {
+  // JIT warm-up on the same model (the counterpart of Stan's ahead-of-time compilation, which
+  // its timings exclude): one short untimed chain
+  await sample({
+    dim: c.model.dim,
+    logDensityGradient: (q, g) => c.model.logDensityGradient(q, g),
+    seed: 1,
+    chains: 1,
+    warmup: 150,
+    draws: 50,
+    metric,
+  });
   // CPU seconds of this process, as Stan 2.21 times its chains (clock()), so that other load on
   // the machine does not enter either side
   const c0 = process.cpuUsage();
@@ -185,7 +196,7 @@ if (args.includes("--write")) {
 - Machine: ${cpu.length} cores (${cpu[0]?.model ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; shared with other work, so timings are noisy
 - Command: \`pnpm tsx packages/mcmc/bench/benchmark.ts --write\` (from the repository root)
 - Stan: ${useStan ? "rstan (Debian r-cran-rstan 2.21), same programs (model_stan221.stan) and data, same adapt_delta / max_treedepth as the posteriordb reference run, cores = 1; time = rstan's get_elapsed_time, warm-up + sampling summed over chains (Stan 2.21 measures it with clock(), i.e. CPU time; compilation excluded)" : "not run (R / rstan not installed on this machine)"}
-- Time for ours: CPU seconds (process.cpuUsage, user + system) of the whole \`sample()\` call, warm-up included
+- Time for ours: CPU seconds (process.cpuUsage, user + system) of the whole \`sample()\` call, warm-up included, after one short untimed chain on the same model to let V8 compile the code (Stan's times likewise exclude compilation)
 - Every run: 4 chains x (1000 warm-up + 1000 draws), one thread, seed ${SEED}. min ESS = smallest bulk-ESS over the reported (constrained) parameters.
 
 | model | dim | our gradients/s (model alone) | our gradients/s in NUTS (diag run, incl. sampler) | Stan leapfrogs/s (incl. sampler) | ours, Stan diag metric: min bulk-ESS/s | ours, low-rank metric: min bulk-ESS/s | Stan: min bulk-ESS/s | ratio diag / Stan | ratio low-rank / Stan | worst z vs reference |

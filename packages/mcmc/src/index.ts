@@ -9,6 +9,11 @@ export {
   daUpdate,
 } from "./adaptation/dual-averaging.js";
 export {
+  LOW_RANK_DEFAULTS,
+  type LowRankOptions,
+  lowRankAdapter,
+} from "./adaptation/low-rank-adapter.js";
+export {
   createMetricAdapter,
   type MetricAdapter,
   type MetricKind,
@@ -29,6 +34,7 @@ export { InitError, type InitStrategy } from "./init.js";
 export { createPhasePoint, hamiltonian, leapfrog, type PhasePoint } from "./leapfrog.js";
 export { DenseMetric } from "./metric/dense-metric.js";
 export { DiagMetric } from "./metric/diag-metric.js";
+export { LowRankMetric } from "./metric/low-rank-metric.js";
 export type { Metric } from "./metric/metric.js";
 export {
   createNutsWorkspace,
@@ -38,6 +44,7 @@ export {
   nutsTransition,
 } from "./nuts.js";
 export type { PosteriorModel } from "./posteriordb/model.js";
+export { POSTERIORDB_MODELS } from "./posteriordb/registry.js";
 export type { LogDensityGradient, Potential } from "./potential.js";
 export { createRng, normal, type RngState, uniform } from "./rng.js";
 export { sample } from "./sample.js";
