@@ -9,7 +9,7 @@ import { runWindows } from "../src/run-windows.js";
 import { simulateFund } from "../src/simulate.js";
 import { generateSkeleton } from "../src/skeleton.js";
 
-const [years = "10", chains = "4", warmup = "1000", draws = "1000", metric = "diag"] =
+const [years = "10", chains = "4", warmup = "1000", draws = "1000", metric = "diag", param = "xi"] =
   process.argv.slice(2);
 const P = {
   alpha: 0.0005,
@@ -27,6 +27,7 @@ const fund = simulateFund(generateSkeleton({ seed: 2024, years: Number(years) })
 });
 const cfg = parseRunConfig({
   windows: "last",
+  parameterization: param,
   sampler: {
     chains: Number(chains),
     warmup: Number(warmup),
@@ -48,6 +49,7 @@ console.log(
     warmup: Number(warmup),
     draws: Number(draws),
     metric,
+    parameterization: param,
     wall_s: Number(sec.toFixed(1)),
     min_ess_bulk: Number(minEss.toFixed(1)),
     min_ess_per_s: Number((minEss / sec).toFixed(3)),

@@ -18,5 +18,5 @@ describe("runCalibration (CI-sized simulation-based calibration)", () => {
     expect(cov.pooled50).toBeGreaterThan(0.3);
     expect(cov.pooled50).toBeLessThan(0.7);
     expect(Object.keys(cov.per)).toContain("V_tau");
-  });
+  }, 170_000);
 });

@@ -4,16 +4,24 @@
  * every parameter and of V_t, summaries, the nowcast V_tau and sampler diagnostics.
  */
 import { type Progress, type SampleResult, sample, samplerSummary } from "@portal/mcmc";
-import { createDensity, type NavcastDensity } from "./density.js";
+import { createDensity, type NavcastDensity, type Potential } from "./density.js";
 import { NavcastError } from "./errors.js";
 import { type ProcessorReport, processWindow } from "./fund-processor.js";
 import type { FundSeries } from "./fund-series.js";
 import { initialPoints } from "./initial-points.js";
 import type { ParamName } from "./model-config.js";
+import type { ModelData } from "./model-data.js";
 import { type Summary, summarize } from "./posterior-summary.js";
-import type { PriorSpec } from "./priors.js";
+import { type PriorSpec, priorCentre } from "./priors.js";
 import { createRng, nextUint32 } from "./rng.js";
 import type { RunConfig } from "./run-config.js";
+import {
+  createSegmentTransform,
+  modelToSegments,
+  type SegmentTransform,
+  segmentPotential,
+  segmentsToModel,
+} from "./segment-transform.js";
 
 /** The `sampler` block of section 10, plus a few extra diagnostics. */
 export interface SamplerBlock {
@@ -70,13 +78,26 @@ export async function fitWindow(
   const s = config.sampler;
   // one stream per (run seed, fund, window end): adding a window never changes another's draws
   const seed = nextUint32(createRng(s.seed, nameKey(fund.name), tau));
-  const init = initialPoints(density, data, s.chains, seed);
+  let init = initialPoints(density, data, s.chains, seed);
+  // what the sampler sees: the density itself, or through the segment (bridge) transform
+  let potential: Potential = density;
+  let tr: SegmentTransform | null = null;
+  if (config.parameterization === "segments") {
+    tr = segmentTransformFor(density, data);
+    potential = segmentPotential(density, tr);
+    const t = tr;
+    init = init.map((x) => {
+      const q = new Float64Array(x.length);
+      modelToSegments(t, x, q);
+      return q;
+    });
+  }
   const run = o.sampler ?? sample;
   let res: SampleResult;
   try {
     res = await run({
       dim: density.dim,
-      logDensityGradient: (q, g) => density.logDensityGradient(q, g),
+      logDensityGradient: (q, g) => potential.logDensityGradient(q, g),
       chains: s.chains,
       warmup: s.warmup,
       draws: s.draws,
@@ -145,6 +166,36 @@ function nameKey(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
   return h;
+}
+
+function _toModelSpace(tr: SegmentTransform, chain: Float64Array, dim: number): Float64Array {
+  const out = new Float64Array(chain.length);
+  const x = new Float64Array(dim);
+  for (let i = 0; i < chain.length / dim; i++) {
+    segmentsToModel(tr, chain.subarray(i * dim, (i + 1) * dim), x);
+    out.set(x, i * dim);
+  }
+  return out;
+}
+
+/**
+ * The segment transform of a window: segments end at each NAV week shifted back by the lag (the
+ * value the NAV reflects); step scales at the prior centre of F, NAV noise at that of sigma_n.
+ */
+export function segmentTransformFor(density: NavcastDensity, data: ModelData): SegmentTransform {
+  const ends: number[] = [];
+  for (let i = 0; i < density.T; i++) if (!Number.isNaN(data.navGp[i])) ends.push(i - density.lag);
+  const centre = (n: string) => {
+    const k = density.names.indexOf(n as ParamName);
+    return priorCentre(density.priors[k].spec);
+  };
+  return createSegmentTransform(
+    density.xiOffset,
+    data.h.map(Math.sqrt),
+    ends,
+    centre("F"),
+    centre("sigma_n"),
+  );
 }
 
 function extractDraws(d: NavcastDensity, res: SampleResult, tau: number, keepV: boolean) {

@@ -27,6 +27,11 @@ export interface RunConfig {
   /** "quarterly" (section 6 default), "last", or explicit window-end dates. */
   windows: "quarterly" | "last" | string[];
   mode: "independent" | "sequential";
+  /**
+   * How the shocks are presented to the sampler (the target density is the same): "xi" as in
+   * MODEL.md section 3, or "segments" (the bridge transform of segment-transform.ts).
+   */
+  parameterization: "xi" | "segments";
   sampler: SamplerSettings;
 }
 
@@ -37,6 +42,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   garchAllowIgarch: false,
   windows: "quarterly",
   mode: "independent",
+  parameterization: "xi",
   sampler: {
     chains: 4,
     warmup: 1000,
@@ -56,6 +62,7 @@ const KNOWN = new Set([
   "garch_allow_igarch",
   "windows",
   "mode",
+  "parameterization",
   "sampler",
 ]);
 const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
@@ -103,6 +110,12 @@ export function parseRunConfig(raw: unknown): RunConfig {
   if (mode !== "independent" && mode !== "sequential") {
     throw new ConfigError('mode must be "independent" or "sequential"', { field: "mode" });
   }
+  const parameterization = o.parameterization ?? d.parameterization;
+  if (parameterization !== "xi" && parameterization !== "segments") {
+    throw new ConfigError('parameterization must be "xi" or "segments"', {
+      field: "parameterization",
+    });
+  }
   const sampler = { ...d.sampler };
   if (o.sampler !== undefined) {
     if (typeof o.sampler !== "object" || o.sampler === null) {
@@ -133,6 +146,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     garchAllowIgarch: (o.garch_allow_igarch ?? d.garchAllowIgarch) as boolean,
     windows: windows as RunConfig["windows"],
     mode,
+    parameterization,
     sampler,
   };
 }
