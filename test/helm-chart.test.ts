@@ -1,4 +1,4 @@
-import { readFile, readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { serviceNames } from "@portal/api";
 import { describe, expect, it } from "vitest";
@@ -20,7 +20,12 @@ describe("the Helm chart", () => {
   });
 
   it("keeps secret values out of the chart", async () => {
-    const files = [`${chart}values.yaml`, ...(await readdir(`${chart}templates`)).filter((f) => f.endsWith(".yaml") || f.endsWith(".tpl")).map((f) => `${chart}templates/${f}`)];
+    const files = [
+      `${chart}values.yaml`,
+      ...(await readdir(`${chart}templates`))
+        .filter((f) => f.endsWith(".yaml") || f.endsWith(".tpl"))
+        .map((f) => `${chart}templates/${f}`),
+    ];
     for (const f of files) {
       const text = await readFile(f, "utf8");
       expect(text, f).not.toMatch(/BEGIN (RSA )?PRIVATE KEY|"d"\s*:|postgres:\/\/[^$\s]*:[^@\s]+@/);

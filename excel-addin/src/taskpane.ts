@@ -12,7 +12,10 @@ async function showStatus(): Promise<void> {
   if (!el) return;
   try {
     const { info } = await gateway.getServiceInfo({});
-    el.textContent = info?.status === ServingStatus.SERVING ? `Connected to Portal ${info.version}` : "Portal is not serving";
+    el.textContent =
+      info?.status === ServingStatus.SERVING
+        ? `Connected to Portal ${info.version}`
+        : "Portal is not serving";
   } catch {
     el.textContent = "Cannot reach Portal";
   }
