@@ -11,7 +11,7 @@ import { trimToFirstContribution } from "../src/fund-processor.js";
 import { rolledForwardNav } from "../src/pme.js";
 import { createRng } from "../src/rng.js";
 import { parseRunConfig } from "../src/run-config.js";
-import { runWindows } from "../src/run-windows.js";
+import { isFitted, runWindows } from "../src/run-windows.js";
 import { drawParams, simulateFund } from "../src/simulate.js";
 import { generateSkeleton } from "../src/skeleton.js";
 import { windowEnds } from "../src/window-schedule.js";
@@ -19,6 +19,7 @@ import { windowEnds } from "../src/window-schedule.js";
 const [funds = "10", years = "4", chains = "4", warmup = "1000", draws = "1000", every = "1"] =
   process.argv.slice(2);
 const t0 = performance.now();
+let failed = 0;
 const errs = { model: [] as number[], rolled: [] as number[], pme: [] as number[] };
 for (let i = 0; i < Number(funds); i++) {
   const truth = drawParams(createRng(7, 0xacc, i));
@@ -34,7 +35,9 @@ for (let i = 0; i < Number(funds); i++) {
     windows: ends.map((t) => fund.weeks[t - 1]),
     sampler: { chains: Number(chains), warmup: Number(warmup), draws: Number(draws), seed: 1 },
   });
-  const res = await runWindows(fund, cfg);
+  const all = await runWindows(fund, cfg);
+  const res = all.filter(isFitted);
+  failed += all.length - res.length;
   for (const w of res) {
     const tv = Math.log(fund.truth?.V[w.tau - 1] ?? Number.NaN);
     errs.model.push(Math.abs(Math.log(w.nowcast.V.q50) - tv));
@@ -61,6 +64,8 @@ const lines = [
   `| NAVcast posterior median | ${errs.model.length} | ${med(errs.model).toFixed(4)} |`,
   `| last GP NAV rolled forward with cash flows | ${errs.rolled.length} | ${med(errs.rolled).toFixed(4)} |`,
   `| PME-naive NAV | ${errs.pme.length} | ${med(errs.pme).toFixed(4)} |`,
+  "",
+  `Windows that could not be fitted (reported as errors, e.g. too few weeks for GARCH): ${failed}.`,
 ];
 const dir = new URL("./results/", import.meta.url);
 mkdirSync(dir, { recursive: true });

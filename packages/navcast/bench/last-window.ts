@@ -2,15 +2,22 @@
  * Benchmark (a) of issue 5: the last window alone of a simulated 10-year fund (520 weeks).
  * Prints wall time, min bulk-ESS over the parameters and the nowcast, min-ESS per second and
  * sampler health. Usage: pnpm --filter @portal/navcast exec tsx --conditions source
- * bench/last-window.ts [years] [chains] [warmup] [draws] [metric]
+ * bench/last-window.ts [years] [chains] [warmup] [draws] [metric] [xi|segments] [target_accept]
  */
 import { parseRunConfig } from "../src/run-config.js";
-import { runWindows } from "../src/run-windows.js";
+import { isFitted, runWindows } from "../src/run-windows.js";
 import { simulateFund } from "../src/simulate.js";
 import { generateSkeleton } from "../src/skeleton.js";
 
-const [years = "10", chains = "4", warmup = "1000", draws = "1000", metric = "diag", param = "xi"] =
-  process.argv.slice(2);
+const [
+  years = "10",
+  chains = "4",
+  warmup = "1000",
+  draws = "1000",
+  metric = "diag",
+  param = "xi",
+  accept = "0.8",
+] = process.argv.slice(2);
 const P = {
   alpha: 0.0005,
   beta: 1,
@@ -34,10 +41,11 @@ const cfg = parseRunConfig({
     draws: Number(draws),
     seed: 1,
     metric,
+    target_accept: Number(accept),
   },
 });
 const t0 = performance.now();
-const [w] = await runWindows(fund, cfg);
+const [w] = (await runWindows(fund, cfg, { failFast: true })).filter(isFitted);
 const sec = (performance.now() - t0) / 1000;
 const ess = [...Object.values(w.params), w.nowcast.V].map((s) => s.ess_bulk);
 const rhat = Math.max(...[...Object.values(w.params), w.nowcast.V].map((s) => s.rhat));
@@ -50,6 +58,7 @@ console.log(
     draws: Number(draws),
     metric,
     parameterization: param,
+    target_accept: Number(accept),
     wall_s: Number(sec.toFixed(1)),
     min_ess_bulk: Number(minEss.toFixed(1)),
     min_ess_per_s: Number((minEss / sec).toFixed(3)),

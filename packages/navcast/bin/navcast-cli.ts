@@ -12,6 +12,7 @@ import {
   fitOutput,
   fundToJson,
   generateSkeleton,
+  isFitted,
   NavcastError,
   parseFund,
   parseRunConfig,
@@ -156,7 +157,16 @@ async function fit(argv: string[]): Promise<void> {
   });
   bar?.stop();
   writeJson(values.out, fitOutput(fund, config, windows));
-  const last = windows[windows.length - 1];
+  const fitted = windows.filter(isFitted);
+  for (const w of windows) {
+    if (!isFitted(w))
+      process.stderr.write(`navcast: window ${w.week} not fitted: ${w.error.message}\n`);
+  }
+  const last = fitted[fitted.length - 1];
+  if (!last) {
+    process.stderr.write(`wrote ${values.out}: no window could be fitted\n`);
+    process.exit(1);
+  }
   process.stderr.write(
     `wrote ${values.out}: ${windows.length} window(s); nowcast ${last.week}: V median ${last.nowcast.V.q50.toPrecision(6)} (90% ${last.nowcast.V.q05.toPrecision(4)}-${last.nowcast.V.q95.toPrecision(4)}), divergences ${last.sampler.divergences}\n`,
   );

@@ -67,7 +67,13 @@ export {
   type RunConfig,
   type SamplerSettings,
 } from "./run-config.js";
-export { type RunOptions, type RunProgress, runWindows } from "./run-windows.js";
+export {
+  isFitted,
+  type RunOptions,
+  type RunProgress,
+  runWindows,
+  type WindowFailure,
+} from "./run-windows.js";
 export { momentMatch } from "./sequential-prior.js";
 export { drawParams, simulateFund, type TrueParams } from "./simulate.js";
 export { type FundSkeleton, generateSkeleton, type SkeletonOptions } from "./skeleton.js";

@@ -8,6 +8,7 @@ import type { WindowResult } from "./fit-window.js";
 import type { FundSeries } from "./fund-series.js";
 import type { RunConfig } from "./run-config.js";
 import { configHash, sha256Json } from "./run-config.js";
+import type { WindowFailure } from "./run-windows.js";
 
 type Json = Record<string, unknown>;
 
@@ -186,22 +187,34 @@ export function dataHash(f: FundSeries): string {
 }
 
 /** The `navcast fit` output document of section 10. */
-export function fitOutput(f: FundSeries, config: RunConfig, windows: WindowResult[]): Json {
+export function fitOutput(
+  f: FundSeries,
+  config: RunConfig,
+  windows: (WindowResult | WindowFailure)[],
+): Json {
   return {
     config_hash: configHash(config),
     data_hash: dataHash(f),
     seed: config.sampler.seed,
-    windows: windows.map((w) => ({
-      tau: w.week,
-      t: w.tau,
-      seed: w.seed,
-      params: w.params,
-      nowcast: {
-        V: w.nowcast.V,
-        nav_gp_last: w.nowcast.nav_gp_last,
-        pme_naive: w.nowcast.pme_naive,
-      },
-      sampler: w.sampler,
-    })),
+    windows: windows.map((w) =>
+      "error" in w
+        ? {
+            tau: w.week,
+            t: w.tau,
+            error: { code: w.error.code, message: w.error.message, context: w.error.context },
+          }
+        : {
+            tau: w.week,
+            t: w.tau,
+            seed: w.seed,
+            params: w.params,
+            nowcast: {
+              V: w.nowcast.V,
+              nav_gp_last: w.nowcast.nav_gp_last,
+              pme_naive: w.nowcast.pme_naive,
+            },
+            sampler: w.sampler,
+          },
+    ),
   };
 }

@@ -16,7 +16,7 @@ export interface SamplerSettings {
   seed: number;
   targetAccept: number;
   maxTreeDepth: number;
-  metric: "diag" | "dense" | "diag-grad" | "unit";
+  metric: "diag" | "dense" | "diag-grad" | "lowrank" | "unit";
 }
 
 /** Everything a run needs, defaults filled in. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseRunConfig } from "./run-config.js";
-import { runWindows } from "./run-windows.js";
+import { isFitted, runWindows } from "./run-windows.js";
 import { simulateFund } from "./simulate.js";
 import { generateSkeleton } from "./skeleton.js";
 
@@ -23,7 +23,9 @@ const sampler = { chains: 2, warmup: 150, draws: 150, seed: 5 };
 describe("runWindows", () => {
   it("fits expanding windows with draws of V_t and a nowcast near the true value", async () => {
     const cfg = parseRunConfig({ sampler, windows: [fund.weeks[51], fund.weeks[77]] });
-    const res = await runWindows(fund, cfg, { keepValueDraws: true });
+    const res = (await runWindows(fund, cfg, { keepValueDraws: true, failFast: true })).filter(
+      isFitted,
+    );
     expect(res.map((w) => w.tau)).toEqual([52, 78]);
     for (const w of res) {
       expect(Object.keys(w.params)).toEqual([
@@ -49,8 +51,8 @@ describe("runWindows", () => {
 
   it("is deterministic in its seed", async () => {
     const cfg = parseRunConfig({ sampler: { ...sampler, warmup: 50, draws: 20 }, windows: "last" });
-    const a = await runWindows(fund, cfg);
-    const b = await runWindows(fund, cfg);
+    const a = (await runWindows(fund, cfg)).filter(isFitted);
+    const b = (await runWindows(fund, cfg)).filter(isFitted);
     expect(a[0].params.beta.mean).toBe(b[0].params.beta.mean);
   });
 
@@ -60,12 +62,35 @@ describe("runWindows", () => {
       windows: [fund.weeks[40], fund.weeks[77]],
       mode: "sequential",
     });
-    const res = await runWindows(fund, cfg);
+    const res = (await runWindows(fund, cfg)).filter(isFitted);
+    expect(res).toHaveLength(2);
     const p2 = res[1].priors.beta;
     expect(p2?.family).toBe("normal");
     if (p2?.family === "normal") {
       expect(p2.mu).toBeCloseTo(res[0].params.beta.mean, 10);
       expect(p2.sigma / res[0].params.beta.sd).toBeCloseTo(1, 2);
     }
+  });
+});
+
+describe("runWindows failures", () => {
+  it("reports a window that cannot be fitted and goes on with the others", async () => {
+    // week 20: 20 comparable returns are too few for GARCH; the error names fund and window
+    const cfg = parseRunConfig({
+      sampler: { ...sampler, warmup: 30, draws: 10 },
+      windows: [fund.weeks[19], fund.weeks[77]],
+    });
+    const res = await runWindows(fund, cfg);
+    expect(res).toHaveLength(2);
+    const [bad, good] = res;
+    expect(isFitted(bad)).toBe(false);
+    if (!isFitted(bad)) {
+      expect(bad.error.code).toBe("fund_processor");
+      expect(bad.error.context).toMatchObject({ fund: fund.name, window: fund.weeks[19] });
+    }
+    expect(isFitted(good)).toBe(true);
+    await expect(
+      runWindows(fund, { ...cfg, windows: [fund.weeks[19]] }, { failFast: true }),
+    ).rejects.toThrow(/GARCH/);
   });
 });

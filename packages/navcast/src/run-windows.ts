@@ -4,6 +4,7 @@
  * family, becomes the next window's prior.
  */
 import type { Progress } from "@portal/mcmc";
+import { NavcastError } from "./errors.js";
 import { type FitWindowOptions, fitWindow, type WindowResult } from "./fit-window.js";
 import { trimToFirstContribution } from "./fund-processor.js";
 import type { FundSeries } from "./fund-series.js";
@@ -21,8 +22,17 @@ export interface RunProgress {
   sampler: Progress;
 }
 
+/** A window whose fund processor or sampler failed: reported, never silently skipped. */
+export interface WindowFailure {
+  tau: number;
+  week: string;
+  error: NavcastError;
+}
+
 /** Options of `runWindows`. */
 export interface RunOptions {
+  /** Throw on the first failed window instead of reporting it and going on (default false). */
+  failFast?: boolean;
   onProgress?: (p: RunProgress) => void;
   keepValueDraws?: boolean;
   sampler?: FitWindowOptions["sampler"];
@@ -33,22 +43,35 @@ export async function runWindows(
   fund: FundSeries,
   config: RunConfig,
   o: RunOptions = {},
-): Promise<WindowResult[]> {
+): Promise<(WindowResult | WindowFailure)[]> {
   const { fund: f } = trimToFirstContribution(fund);
   const ends = windowEnds(f, config.windows);
-  const out: WindowResult[] = [];
+  const out: (WindowResult | WindowFailure)[] = [];
   let carried: Partial<Record<ParamName, PriorSpec>> = {};
   for (let k = 0; k < ends.length; k++) {
     const tau = ends[k];
-    const res = await fitWindow(f, tau, config, {
-      priors: config.mode === "sequential" ? carried : undefined,
-      keepValueDraws: o.keepValueDraws,
-      sampler: o.sampler,
-      onProgress: o.onProgress
-        ? (p) =>
-            o.onProgress?.({ window: k, windows: ends.length, week: f.weeks[tau - 1], sampler: p })
-        : undefined,
-    });
+    let res: WindowResult;
+    try {
+      res = await fitWindow(f, tau, config, {
+        priors: config.mode === "sequential" ? carried : undefined,
+        keepValueDraws: o.keepValueDraws,
+        sampler: o.sampler,
+        onProgress: o.onProgress
+          ? (p) =>
+              o.onProgress?.({
+                window: k,
+                windows: ends.length,
+                week: f.weeks[tau - 1],
+                sampler: p,
+              })
+          : undefined,
+      });
+    } catch (e) {
+      // a window that cannot be fitted (e.g. too few weeks for GARCH) is reported as such
+      if (o.failFast || !(e instanceof NavcastError)) throw e;
+      out.push({ tau, week: f.weeks[tau - 1], error: e });
+      continue;
+    }
     out.push(res);
     if (config.mode === "sequential") {
       carried = {};
@@ -65,4 +88,9 @@ export async function runWindows(
     }
   }
   return out;
+}
+
+/** True for a window that was fitted. */
+export function isFitted(w: WindowResult | WindowFailure): w is WindowResult {
+  return !("error" in w);
 }
