@@ -1,2 +1,9 @@
-export { createTestDatabase, isPortOpen, natsUp, postgresUp, realServices, requireRealServices } from "./real-services.js";
-export { TEST_S3_CREDENTIALS, startS3Server } from "./s3-server.js";
+export {
+  createTestDatabase,
+  isPortOpen,
+  natsUp,
+  postgresUp,
+  realServices,
+  requireRealServices,
+} from "./real-services.js";
+export { startS3Server, TEST_S3_CREDENTIALS } from "./s3-server.js";

@@ -8,7 +8,9 @@ import S3rver from "@20minutes/s3rver";
 export const TEST_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
 /** Starts the S3-compatible test server on a free loopback port, storing under a temp folder. */
-export async function startS3Server(buckets: string[]): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+export async function startS3Server(
+  buckets: string[],
+): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const directory = await mkdtemp(join(tmpdir(), "portal-s3-"));
   const server = new S3rver({
     address: "127.0.0.1",
