@@ -1,0 +1,75 @@
+/**
+ * Benchmark (b) of issue 5: a full expanding-window fit of a simulated 10-year fund (quarterly
+ * windows; 4 chains x 1000 warm-up x 1000 draws by default). Prints wall time, the worst R-hat
+ * and the divergences per window. Usage: tsx --conditions source bench/expanding.ts [years=10]
+ * [chains=4] [warmup=1000] [draws=1000] [every=1 (every k-th window)]
+ */
+import { cpus } from "node:os";
+import { parseRunConfig } from "../src/run-config.js";
+import { isFitted, runWindows } from "../src/run-windows.js";
+import { simulateFund } from "../src/simulate.js";
+import { generateSkeleton } from "../src/skeleton.js";
+import { windowEnds } from "../src/window-schedule.js";
+
+const [years = "10", chains = "4", warmup = "1000", draws = "1000", every = "1"] =
+  process.argv.slice(2);
+const P = {
+  alpha: 0.0005,
+  beta: 1,
+  F: 1,
+  rho: 0.5,
+  lambda: 0.5,
+  sigma_n: 0.05,
+  log_delta: Math.log(0.05),
+  sigma_d: 0.5,
+  sigma_s: 0.1,
+};
+const fund = simulateFund(generateSkeleton({ seed: 2024, years: Number(years) }), P, {
+  seed: 2025,
+});
+const ends = windowEnds(fund, "quarterly").filter(
+  (_, k, a) => k % Number(every) === 0 || k === a.length - 1,
+);
+const cfg = parseRunConfig({
+  windows: ends.map((t) => fund.weeks[t - 1]),
+  sampler: { chains: Number(chains), warmup: Number(warmup), draws: Number(draws), seed: 1 },
+});
+const t0 = performance.now();
+const res = await runWindows(fund, cfg, {
+  onProgress: (p) => {
+    if (p.sampler.chain === 0 && p.sampler.iteration === 0)
+      process.stderr.write(`window ${p.window + 1}/${p.windows} ${p.week}\n`);
+  },
+});
+const sec = (performance.now() - t0) / 1000;
+const rows = res.map((w) => {
+  if (!isFitted(w)) return { week: w.week, t: w.tau, error: w.error.message };
+  const all = [...Object.values(w.params), w.nowcast.V];
+  return {
+    week: w.week,
+    t: w.tau,
+    max_rhat: Number(Math.max(...all.map((s) => s.rhat)).toFixed(4)),
+    min_ess_bulk: Math.round(Math.min(...all.map((s) => s.ess_bulk))),
+    divergences: w.sampler.divergences,
+  };
+});
+console.log(
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
+      command: `tsx --conditions source bench/expanding.ts ${process.argv.slice(2).join(" ")}`,
+      wall_s: Math.round(sec),
+      windows: rows.length,
+      fitted: res.filter(isFitted).length,
+      all_rhat_below_1_01: rows.every((r) => "max_rhat" in r && (r.max_rhat as number) < 1.01),
+      total_divergences: rows.reduce(
+        (a, r) => a + ("divergences" in r ? (r.divergences as number) : 0),
+        0,
+      ),
+      rows,
+    },
+    null,
+    1,
+  ),
+);
