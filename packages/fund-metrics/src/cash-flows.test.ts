@@ -45,7 +45,10 @@ describe("xirr", () => {
 
   it("solves a long, unordered list of weekly flows", () => {
     let seed = 12345;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const flows: DatedFlow[] = [];
     const start = dayNumber("2015-01-02");
     for (let w = 0; w < 520; w++) {
