@@ -50,6 +50,11 @@ export interface WindowResult {
   processor: ProcessorReport;
   /** The priors the window used (sequential mode passes them on). */
   priors: Partial<Record<ParamName, PriorSpec>>;
+  /**
+   * Unconstrained draws in model space (per chain, draws x dim) with the window's density and
+   * data, for posterior predictive (`posteriorPredictive`); present when `keepRawDraws`.
+   */
+  raw?: { draws: Float64Array[]; density: NavcastDensity; data: ModelData };
 }
 
 /** Options of `fitWindow`. */
@@ -57,6 +62,7 @@ export interface FitWindowOptions {
   /** Prior overrides on top of the config's (sequential mode). */
   priors?: Partial<Record<ParamName, PriorSpec>>;
   keepValueDraws?: boolean;
+  keepRawDraws?: boolean;
   onProgress?: (p: Progress) => void;
   /** Alternative sampler with the same contract (tests, workers). */
   sampler?: typeof sample;
@@ -158,6 +164,7 @@ export async function fitWindow(
     },
     processor: report,
     priors: used,
+    raw: o.keepRawDraws ? { draws: res.draws, density, data } : undefined,
   };
 }
 

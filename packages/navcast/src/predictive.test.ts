@@ -197,3 +197,35 @@ describe("posteriorPredictive", () => {
     for (let i = 0; i < a.N.length; i++) expect(Math.abs(b.N[i] / a.N[i] - 1)).toBeLessThan(1e-5);
   });
 });
+
+describe("posteriorPredictive after a fit", () => {
+  it("replicates the data of a fitted window; GP NAVs fall inside their 95% predictive bands", async () => {
+    const { fitWindow } = await import("./fit-window.js");
+    const { parseRunConfig } = await import("./run-config.js");
+    const { posteriorPredictive } = await import("./predictive-run.js");
+    const f = trimToFirstContribution(
+      simulateFund(generateSkeleton({ seed: 8, years: 1.5 }), P, { seed: 9 }),
+    ).fund;
+    const cfg = parseRunConfig({
+      windows: "last",
+      sampler: { chains: 2, warmup: 150, draws: 100, seed: 3 },
+    });
+    const w = await fitWindow(f, 78, cfg, { keepRawDraws: true });
+    const raw = w.raw;
+    if (!raw) throw new Error("no raw draws");
+    const out = posteriorPredictive(raw.density, raw.data, raw.draws, masterShocks(2, 78, 200));
+    expect(out.n).toBe(200);
+    let inside = 0;
+    let total = 0;
+    for (let t = 0; t < 78; t++) {
+      const obs = raw.data.navGp[t];
+      if (Number.isNaN(obs)) continue;
+      const col = Array.from({ length: out.n }, (_, s) => out.N[s * 78 + t]).sort((a, b) => a - b);
+      total++;
+      if (obs >= col[4] && obs <= col[195]) inside++;
+    }
+    expect(total).toBeGreaterThan(4);
+    // a posterior predictive check: almost every NAV inside its central 95% band
+    expect(inside / total).toBeGreaterThan(0.75);
+  });
+});
