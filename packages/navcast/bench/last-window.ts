@@ -4,6 +4,7 @@
  * sampler health. Usage: pnpm --filter @portal/navcast exec tsx --conditions source
  * bench/last-window.ts [years] [chains] [warmup] [draws] [metric] [xi|segments] [target_accept]
  */
+import { cpus } from "node:os";
 import { parseRunConfig } from "../src/run-config.js";
 import { isFitted, runWindows } from "../src/run-windows.js";
 import { simulateFund } from "../src/simulate.js";
@@ -52,6 +53,9 @@ const rhat = Math.max(...[...Object.values(w.params), w.nowcast.V].map((s) => s.
 const minEss = Math.min(...ess);
 console.log(
   JSON.stringify({
+    date: new Date().toISOString(),
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
+    command: `tsx --conditions source bench/last-window.ts ${process.argv.slice(2).join(" ")}`,
     weeks: w.tau,
     chains: Number(chains),
     warmup: Number(warmup),
