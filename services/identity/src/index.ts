@@ -1,10 +1,33 @@
-import { IdentityService } from "@portal/api/identity/v1/identity";
+import { fileURLToPath } from "node:url";
 import type { ServiceDefinition } from "@portal/runtime";
-import { infoRoutes } from "@portal/runtime";
+import type { PasswordParams } from "./domain/passwords.js";
+import { PRODUCTION_PASSWORD_PARAMS } from "./domain/passwords.js";
+import { identityRoutes } from "./handlers/identity-routes.js";
+
+export interface IdentityOptions {
+  /** The clock; tests inject a fixed one. */
+  now?: () => Date;
+  /** argon2id cost; production defaults, tests inject cheaper ones. */
+  passwordParams?: PasswordParams;
+}
+
+const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
 
 /** The identity service: organisations, users, roles, logins (password + TOTP, OIDC), API keys and the JWKS of principal tokens. */
-export const identityService: ServiceDefinition = {
-  name: "identity",
-  routes: (ctx) => infoRoutes(IdentityService, ctx),
-};
+export function createIdentityService(opts: IdentityOptions = {}): ServiceDefinition {
+  return {
+    name: "identity",
+    migrations: MIGRATIONS,
+    routes: (ctx) =>
+      identityRoutes(ctx, {
+        db: ctx.platform.db,
+        now: opts.now ?? (() => new Date()),
+        passwordParams: opts.passwordParams ?? PRODUCTION_PASSWORD_PARAMS,
+      }),
+  };
+}
+
+export const identityService: ServiceDefinition = createIdentityService();
+export type { PasswordParams } from "./domain/passwords.js";
+export { PRODUCTION_PASSWORD_PARAMS } from "./domain/passwords.js";
 export { JWKS_PATH, jwksRoutes } from "./jwks.js";

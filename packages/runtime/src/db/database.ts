@@ -18,6 +18,11 @@ export type Tx = PgTransaction<
 
 /** The application role (see runtime migration 0001): cannot bypass row-level security. */
 export const APP_ROLE = "portal_app";
+/** Reads what a login needs before its organisation is known (runtime migration 0002). */
+export const LOGIN_ROLE = "portal_login";
+/** The super-admin path across organisations; callers write an admin-log row alongside. */
+export const CROSS_ORG_ROLE = "portal_cross_org";
+export type NarrowRole = typeof LOGIN_ROLE | typeof CROSS_ORG_ROLE;
 
 /** Where migrations of every service record what has run: one table per service. */
 const MIGRATIONS_SCHEMA = "portal_migrations";
@@ -41,6 +46,13 @@ export interface Database {
   withOrg<T>(orgId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction under the application role with no organisation set. */
   withApp<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction under one of the narrow roles of runtime migration 0002, with no
+   * organisation set: `portal_login` (pre-authentication lookups, column-level SELECT only) or
+   * `portal_cross_org` (audited super-admin access). Neither bypasses row-level security; tables
+   * opt in with their own policies.
+   */
+  withRole<T>(role: NarrowRole, fn: (tx: Tx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -62,9 +74,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 function scoped(db: Db) {
-  const run = <T>(orgId: string | undefined, fn: (tx: Tx) => Promise<T>) =>
+  const run = <T>(orgId: string | undefined, fn: (tx: Tx) => Promise<T>, role: string = APP_ROLE) =>
     db.transaction(async (tx) => {
-      await tx.execute(sql.raw(`SET LOCAL ROLE ${APP_ROLE}`));
+      await tx.execute(sql.raw(`SET LOCAL ROLE ${role}`));
       if (orgId !== undefined) {
         if (!UUID.test(orgId))
           throw new Error(`withOrg: organisation id ${JSON.stringify(orgId)} is not a uuid`);
@@ -75,6 +87,10 @@ function scoped(db: Db) {
   return {
     withOrg: <T>(orgId: string, fn: (tx: Tx) => Promise<T>) => run(orgId, fn),
     withApp: <T>(fn: (tx: Tx) => Promise<T>) => run(undefined, fn),
+    withRole: <T>(role: NarrowRole, fn: (tx: Tx) => Promise<T>) => {
+      if (role !== LOGIN_ROLE && role !== CROSS_ORG_ROLE) throw new Error(`withRole: ${role}`);
+      return run(undefined, fn, role);
+    },
   };
 }
 

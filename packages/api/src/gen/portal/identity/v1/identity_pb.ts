@@ -2,8 +2,9 @@
 // @generated from file portal/identity/v1/identity.proto (package portal.identity.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Role } from "../../auth/v1/auth_pb.js";
 import { file_portal_auth_v1_auth } from "../../auth/v1/auth_pb.js";
 import type { ServiceInfo } from "../../common/v1/service_info_pb.js";
 import { file_portal_common_v1_service_info } from "../../common/v1/service_info_pb.js";
@@ -13,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portal/identity/v1/identity.proto.
  */
 export const file_portal_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiFwb3J0YWwvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SEnBvcnRhbC5pZGVudGl0eS52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbzKDAQoPSWRlbnRpdHlTZXJ2aWNlEnAKDkdldFNlcnZpY2VJbmZvEikucG9ydGFsLmlkZW50aXR5LnYxLkdldFNlcnZpY2VJbmZvUmVxdWVzdBoqLnBvcnRhbC5pZGVudGl0eS52MS5HZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlIgeQAgGItRgBYgZwcm90bzM", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+  fileDesc("CiFwb3J0YWwvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SEnBvcnRhbC5pZGVudGl0eS52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbyJJCghCcmFuZGluZxIUCgxkaXNwbGF5X25hbWUYASABKAkSFQoNcHJpbWFyeV9jb2xvchgCIAEoCRIQCghsb2dvX3VybBgDIAEoCSKeAQoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRIuCghicmFuZGluZxgEIAEoCzIcLnBvcnRhbC5pZGVudGl0eS52MS5CcmFuZGluZxI2CgZzdGF0dXMYBSABKA4yJi5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uU3RhdHVzImcKGUNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDAoEc2x1ZxgBIAEoCRIMCgRuYW1lGAIgASgJEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nIlQKGkNyZWF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iQQoYTGlzdE9yZ2FuaXphdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIm0KGUxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USNwoNb3JnYW5pemF0aW9ucxgBIAMoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIigKFkdldE9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlEKF0dldE9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24idwoZVXBkYXRlT3JnYW5pemF0aW9uUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nQgcKBV9uYW1lIlQKGlVwZGF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iLwodRGVhY3RpdmF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlgKHkRlYWN0aXZhdGVPcmdhbml6YXRpb25SZXNwb25zZRI2Cgxvcmdhbml6YXRpb24YASABKAsyIC5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uIpsBCgRVc2VyEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSIgoEcm9sZRgFIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSLgoGc3RhdHVzGAYgASgOMh4ucG9ydGFsLmlkZW50aXR5LnYxLlVzZXJTdGF0dXMihgEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSIgoEcm9sZRgEIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSGAoQaW5pdGlhbF9wYXNzd29yZBgFIAEoCSI8ChJDcmVhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIkkKEExpc3RVc2Vyc1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKEUxpc3RVc2Vyc1Jlc3BvbnNlEicKBXVzZXJzGAEgAygLMhgucG9ydGFsLmlkZW50aXR5LnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInQKEVVwZGF0ZVVzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSGQoMZGlzcGxheV9uYW1lGAIgASgJSACIAQESIgoEcm9sZRgDIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGVCDwoNX2Rpc3BsYXlfbmFtZSI8ChJVcGRhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIigKFURlYWN0aXZhdGVVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkAKFkRlYWN0aXZhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIjgKFVZlcmlmeVBhc3N3b3JkUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJdChZWZXJpZnlQYXNzd29yZFJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlKn4KEk9yZ2FuaXphdGlvblN0YXR1cxIjCh9PUkdBTklaQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaT1JHQU5JWkFUSU9OX1NUQVRVU19BQ1RJVkUQARIjCh9PUkdBTklaQVRJT05fU1RBVFVTX0RFQUNUSVZBVEVEEAIqXgoKVXNlclN0YXR1cxIbChdVU0VSX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKElVTRVJfU1RBVFVTX0FDVElWRRABEhsKF1VTRVJfU1RBVFVTX0RFQUNUSVZBVEVEEAIy+AkKD0lkZW50aXR5U2VydmljZRJwCg5HZXRTZXJ2aWNlSW5mbxIpLnBvcnRhbC5pZGVudGl0eS52MS5HZXRTZXJ2aWNlSW5mb1JlcXVlc3QaKi5wb3J0YWwuaWRlbnRpdHkudjEuR2V0U2VydmljZUluZm9SZXNwb25zZSIHkAIBiLUYARJ5ChJDcmVhdGVPcmdhbml6YXRpb24SLS5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlT3JnYW5pemF0aW9uUmVxdWVzdBouLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVPcmdhbml6YXRpb25SZXNwb25zZSIEiLUYBRJ5ChFMaXN0T3JnYW5pemF0aW9ucxIsLnBvcnRhbC5pZGVudGl0eS52MS5MaXN0T3JnYW5pemF0aW9uc1JlcXVlc3QaLS5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdE9yZ2FuaXphdGlvbnNSZXNwb25zZSIHkAIBiLUYBRJzCg9HZXRPcmdhbml6YXRpb24SKi5wb3J0YWwuaWRlbnRpdHkudjEuR2V0T3JnYW5pemF0aW9uUmVxdWVzdBorLnBvcnRhbC5pZGVudGl0eS52MS5HZXRPcmdhbml6YXRpb25SZXNwb25zZSIHkAIBiLUYAhJ5ChJVcGRhdGVPcmdhbml6YXRpb24SLS5wb3J0YWwuaWRlbnRpdHkudjEuVXBkYXRlT3JnYW5pemF0aW9uUmVxdWVzdBouLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVPcmdhbml6YXRpb25SZXNwb25zZSIEiLUYBBKFAQoWRGVhY3RpdmF0ZU9yZ2FuaXphdGlvbhIxLnBvcnRhbC5pZGVudGl0eS52MS5EZWFjdGl2YXRlT3JnYW5pemF0aW9uUmVxdWVzdBoyLnBvcnRhbC5pZGVudGl0eS52MS5EZWFjdGl2YXRlT3JnYW5pemF0aW9uUmVzcG9uc2UiBIi1GAUSYQoKQ3JlYXRlVXNlchIlLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBomLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2UiBIi1GAQSYQoJTGlzdFVzZXJzEiQucG9ydGFsLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1JlcXVlc3QaJS5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdFVzZXJzUmVzcG9uc2UiB5ACAYi1GAQSYQoKVXBkYXRlVXNlchIlLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVxdWVzdBomLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVzcG9uc2UiBIi1GAQSbQoORGVhY3RpdmF0ZVVzZXISKS5wb3J0YWwuaWRlbnRpdHkudjEuRGVhY3RpdmF0ZVVzZXJSZXF1ZXN0GioucG9ydGFsLmlkZW50aXR5LnYxLkRlYWN0aXZhdGVVc2VyUmVzcG9uc2UiBIi1GAQSbQoOVmVyaWZ5UGFzc3dvcmQSKS5wb3J0YWwuaWRlbnRpdHkudjEuVmVyaWZ5UGFzc3dvcmRSZXF1ZXN0GioucG9ydGFsLmlkZW50aXR5LnYxLlZlcmlmeVBhc3N3b3JkUmVzcG9uc2UiBIi1GAZiBnByb3RvMw", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
 
 /**
  * GetServiceInfoRequest has no fields.
@@ -52,6 +53,760 @@ export const GetServiceInfoResponseSchema: GenMessage<GetServiceInfoResponse> = 
   messageDesc(file_portal_identity_v1_identity, 1);
 
 /**
+ * Branding is how an organisation's portal looks.
+ *
+ * @generated from message portal.identity.v1.Branding
+ */
+export type Branding = Message<"portal.identity.v1.Branding"> & {
+  /**
+   * display_name shown in the portal header.
+   *
+   * @generated from field: string display_name = 1;
+   */
+  displayName: string;
+
+  /**
+   * primary_color as #rrggbb.
+   *
+   * @generated from field: string primary_color = 2;
+   */
+  primaryColor: string;
+
+  /**
+   * logo_url is an https URL of the logo.
+   *
+   * @generated from field: string logo_url = 3;
+   */
+  logoUrl: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.Branding.
+ * Use `create(BrandingSchema)` to create a new message.
+ */
+export const BrandingSchema: GenMessage<Branding> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 2);
+
+/**
+ * Organization is a tenant.
+ *
+ * @generated from message portal.identity.v1.Organization
+ */
+export type Organization = Message<"portal.identity.v1.Organization"> & {
+  /**
+   * id of the organisation (uuid).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * slug is the organisation's short ASCII name: a-z, 0-9 and hyphens.
+   *
+   * @generated from field: string slug = 2;
+   */
+  slug: string;
+
+  /**
+   * name is the organisation's full name.
+   *
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * branding of the organisation's portal.
+   *
+   * @generated from field: portal.identity.v1.Branding branding = 4;
+   */
+  branding?: Branding | undefined;
+
+  /**
+   * status of the organisation.
+   *
+   * @generated from field: portal.identity.v1.OrganizationStatus status = 5;
+   */
+  status: OrganizationStatus;
+};
+
+/**
+ * Describes the message portal.identity.v1.Organization.
+ * Use `create(OrganizationSchema)` to create a new message.
+ */
+export const OrganizationSchema: GenMessage<Organization> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 3);
+
+/**
+ * CreateOrganizationRequest describes the new organisation.
+ *
+ * @generated from message portal.identity.v1.CreateOrganizationRequest
+ */
+export type CreateOrganizationRequest = Message<"portal.identity.v1.CreateOrganizationRequest"> & {
+  /**
+   * slug: 3 to 63 characters a-z, 0-9 and hyphens.
+   *
+   * @generated from field: string slug = 1;
+   */
+  slug: string;
+
+  /**
+   * name: 1 to 200 characters.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * branding, optional.
+   *
+   * @generated from field: portal.identity.v1.Branding branding = 3;
+   */
+  branding?: Branding | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.CreateOrganizationRequest.
+ * Use `create(CreateOrganizationRequestSchema)` to create a new message.
+ */
+export const CreateOrganizationRequestSchema: GenMessage<CreateOrganizationRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 4);
+
+/**
+ * CreateOrganizationResponse carries the created organisation.
+ *
+ * @generated from message portal.identity.v1.CreateOrganizationResponse
+ */
+export type CreateOrganizationResponse = Message<"portal.identity.v1.CreateOrganizationResponse"> & {
+  /**
+   * organization as stored.
+   *
+   * @generated from field: portal.identity.v1.Organization organization = 1;
+   */
+  organization?: Organization | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.CreateOrganizationResponse.
+ * Use `create(CreateOrganizationResponseSchema)` to create a new message.
+ */
+export const CreateOrganizationResponseSchema: GenMessage<CreateOrganizationResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 5);
+
+/**
+ * ListOrganizationsRequest pages through organisations.
+ *
+ * @generated from message portal.identity.v1.ListOrganizationsRequest
+ */
+export type ListOrganizationsRequest = Message<"portal.identity.v1.ListOrganizationsRequest"> & {
+  /**
+   * page_size: at most this many (default 50, max 500).
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * page_token from a previous response's next_page_token.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ListOrganizationsRequest.
+ * Use `create(ListOrganizationsRequestSchema)` to create a new message.
+ */
+export const ListOrganizationsRequestSchema: GenMessage<ListOrganizationsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 6);
+
+/**
+ * ListOrganizationsResponse is one page of organisations.
+ *
+ * @generated from message portal.identity.v1.ListOrganizationsResponse
+ */
+export type ListOrganizationsResponse = Message<"portal.identity.v1.ListOrganizationsResponse"> & {
+  /**
+   * organizations ordered by slug.
+   *
+   * @generated from field: repeated portal.identity.v1.Organization organizations = 1;
+   */
+  organizations: Organization[];
+
+  /**
+   * next_page_token is empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ListOrganizationsResponse.
+ * Use `create(ListOrganizationsResponseSchema)` to create a new message.
+ */
+export const ListOrganizationsResponseSchema: GenMessage<ListOrganizationsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 7);
+
+/**
+ * GetOrganizationRequest names the organisation.
+ *
+ * @generated from message portal.identity.v1.GetOrganizationRequest
+ */
+export type GetOrganizationRequest = Message<"portal.identity.v1.GetOrganizationRequest"> & {
+  /**
+   * org_id: empty for the caller's own organisation.
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.GetOrganizationRequest.
+ * Use `create(GetOrganizationRequestSchema)` to create a new message.
+ */
+export const GetOrganizationRequestSchema: GenMessage<GetOrganizationRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 8);
+
+/**
+ * GetOrganizationResponse carries the organisation.
+ *
+ * @generated from message portal.identity.v1.GetOrganizationResponse
+ */
+export type GetOrganizationResponse = Message<"portal.identity.v1.GetOrganizationResponse"> & {
+  /**
+   * organization found.
+   *
+   * @generated from field: portal.identity.v1.Organization organization = 1;
+   */
+  organization?: Organization | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.GetOrganizationResponse.
+ * Use `create(GetOrganizationResponseSchema)` to create a new message.
+ */
+export const GetOrganizationResponseSchema: GenMessage<GetOrganizationResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 9);
+
+/**
+ * UpdateOrganizationRequest changes the fields that are set.
+ *
+ * @generated from message portal.identity.v1.UpdateOrganizationRequest
+ */
+export type UpdateOrganizationRequest = Message<"portal.identity.v1.UpdateOrganizationRequest"> & {
+  /**
+   * org_id: empty for the caller's own organisation.
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+
+  /**
+   * name, when set.
+   *
+   * @generated from field: optional string name = 2;
+   */
+  name?: string | undefined;
+
+  /**
+   * branding, when set (replaces the whole branding).
+   *
+   * @generated from field: portal.identity.v1.Branding branding = 3;
+   */
+  branding?: Branding | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.UpdateOrganizationRequest.
+ * Use `create(UpdateOrganizationRequestSchema)` to create a new message.
+ */
+export const UpdateOrganizationRequestSchema: GenMessage<UpdateOrganizationRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 10);
+
+/**
+ * UpdateOrganizationResponse carries the updated organisation.
+ *
+ * @generated from message portal.identity.v1.UpdateOrganizationResponse
+ */
+export type UpdateOrganizationResponse = Message<"portal.identity.v1.UpdateOrganizationResponse"> & {
+  /**
+   * organization after the change.
+   *
+   * @generated from field: portal.identity.v1.Organization organization = 1;
+   */
+  organization?: Organization | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.UpdateOrganizationResponse.
+ * Use `create(UpdateOrganizationResponseSchema)` to create a new message.
+ */
+export const UpdateOrganizationResponseSchema: GenMessage<UpdateOrganizationResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 11);
+
+/**
+ * DeactivateOrganizationRequest names the organisation.
+ *
+ * @generated from message portal.identity.v1.DeactivateOrganizationRequest
+ */
+export type DeactivateOrganizationRequest = Message<"portal.identity.v1.DeactivateOrganizationRequest"> & {
+  /**
+   * org_id of the organisation to deactivate.
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.DeactivateOrganizationRequest.
+ * Use `create(DeactivateOrganizationRequestSchema)` to create a new message.
+ */
+export const DeactivateOrganizationRequestSchema: GenMessage<DeactivateOrganizationRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 12);
+
+/**
+ * DeactivateOrganizationResponse carries the deactivated organisation.
+ *
+ * @generated from message portal.identity.v1.DeactivateOrganizationResponse
+ */
+export type DeactivateOrganizationResponse = Message<"portal.identity.v1.DeactivateOrganizationResponse"> & {
+  /**
+   * organization after the change.
+   *
+   * @generated from field: portal.identity.v1.Organization organization = 1;
+   */
+  organization?: Organization | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.DeactivateOrganizationResponse.
+ * Use `create(DeactivateOrganizationResponseSchema)` to create a new message.
+ */
+export const DeactivateOrganizationResponseSchema: GenMessage<DeactivateOrganizationResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 13);
+
+/**
+ * User is a person in one organisation.
+ *
+ * @generated from message portal.identity.v1.User
+ */
+export type User = Message<"portal.identity.v1.User"> & {
+  /**
+   * id of the user (uuid).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * org_id of the user's organisation.
+   *
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * email, lower-cased.
+   *
+   * @generated from field: string email = 3;
+   */
+  email: string;
+
+  /**
+   * display_name of the user.
+   *
+   * @generated from field: string display_name = 4;
+   */
+  displayName: string;
+
+  /**
+   * role of the user in the organisation.
+   *
+   * @generated from field: portal.auth.v1.Role role = 5;
+   */
+  role: Role;
+
+  /**
+   * status of the user.
+   *
+   * @generated from field: portal.identity.v1.UserStatus status = 6;
+   */
+  status: UserStatus;
+};
+
+/**
+ * Describes the message portal.identity.v1.User.
+ * Use `create(UserSchema)` to create a new message.
+ */
+export const UserSchema: GenMessage<User> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 14);
+
+/**
+ * CreateUserRequest describes the new user.
+ *
+ * @generated from message portal.identity.v1.CreateUserRequest
+ */
+export type CreateUserRequest = Message<"portal.identity.v1.CreateUserRequest"> & {
+  /**
+   * org_id: empty for the caller's own organisation (super admins may name any).
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+
+  /**
+   * email: a valid address of at most 254 characters.
+   *
+   * @generated from field: string email = 2;
+   */
+  email: string;
+
+  /**
+   * display_name: 1 to 200 characters.
+   *
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+
+  /**
+   * role: viewer, member or org_admin (super_admin only by super admins).
+   *
+   * @generated from field: portal.auth.v1.Role role = 4;
+   */
+  role: Role;
+
+  /**
+   * initial_password, optional: 12 to 256 characters.
+   *
+   * @generated from field: string initial_password = 5;
+   */
+  initialPassword: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.CreateUserRequest.
+ * Use `create(CreateUserRequestSchema)` to create a new message.
+ */
+export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 15);
+
+/**
+ * CreateUserResponse carries the created user.
+ *
+ * @generated from message portal.identity.v1.CreateUserResponse
+ */
+export type CreateUserResponse = Message<"portal.identity.v1.CreateUserResponse"> & {
+  /**
+   * user as stored.
+   *
+   * @generated from field: portal.identity.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.CreateUserResponse.
+ * Use `create(CreateUserResponseSchema)` to create a new message.
+ */
+export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 16);
+
+/**
+ * ListUsersRequest pages through an organisation's users.
+ *
+ * @generated from message portal.identity.v1.ListUsersRequest
+ */
+export type ListUsersRequest = Message<"portal.identity.v1.ListUsersRequest"> & {
+  /**
+   * org_id: empty for the caller's own organisation.
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+
+  /**
+   * page_size: at most this many (default 50, max 500).
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * page_token from a previous response's next_page_token.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ListUsersRequest.
+ * Use `create(ListUsersRequestSchema)` to create a new message.
+ */
+export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 17);
+
+/**
+ * ListUsersResponse is one page of users.
+ *
+ * @generated from message portal.identity.v1.ListUsersResponse
+ */
+export type ListUsersResponse = Message<"portal.identity.v1.ListUsersResponse"> & {
+  /**
+   * users ordered by email.
+   *
+   * @generated from field: repeated portal.identity.v1.User users = 1;
+   */
+  users: User[];
+
+  /**
+   * next_page_token is empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ListUsersResponse.
+ * Use `create(ListUsersResponseSchema)` to create a new message.
+ */
+export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 18);
+
+/**
+ * UpdateUserRequest changes the fields that are set.
+ *
+ * @generated from message portal.identity.v1.UpdateUserRequest
+ */
+export type UpdateUserRequest = Message<"portal.identity.v1.UpdateUserRequest"> & {
+  /**
+   * user_id of the user to change.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * display_name, when set.
+   *
+   * @generated from field: optional string display_name = 2;
+   */
+  displayName?: string | undefined;
+
+  /**
+   * role, when not ROLE_UNSPECIFIED.
+   *
+   * @generated from field: portal.auth.v1.Role role = 3;
+   */
+  role: Role;
+};
+
+/**
+ * Describes the message portal.identity.v1.UpdateUserRequest.
+ * Use `create(UpdateUserRequestSchema)` to create a new message.
+ */
+export const UpdateUserRequestSchema: GenMessage<UpdateUserRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 19);
+
+/**
+ * UpdateUserResponse carries the updated user.
+ *
+ * @generated from message portal.identity.v1.UpdateUserResponse
+ */
+export type UpdateUserResponse = Message<"portal.identity.v1.UpdateUserResponse"> & {
+  /**
+   * user after the change.
+   *
+   * @generated from field: portal.identity.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.UpdateUserResponse.
+ * Use `create(UpdateUserResponseSchema)` to create a new message.
+ */
+export const UpdateUserResponseSchema: GenMessage<UpdateUserResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 20);
+
+/**
+ * DeactivateUserRequest names the user.
+ *
+ * @generated from message portal.identity.v1.DeactivateUserRequest
+ */
+export type DeactivateUserRequest = Message<"portal.identity.v1.DeactivateUserRequest"> & {
+  /**
+   * user_id of the user to deactivate.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.DeactivateUserRequest.
+ * Use `create(DeactivateUserRequestSchema)` to create a new message.
+ */
+export const DeactivateUserRequestSchema: GenMessage<DeactivateUserRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 21);
+
+/**
+ * DeactivateUserResponse carries the deactivated user.
+ *
+ * @generated from message portal.identity.v1.DeactivateUserResponse
+ */
+export type DeactivateUserResponse = Message<"portal.identity.v1.DeactivateUserResponse"> & {
+  /**
+   * user after the change.
+   *
+   * @generated from field: portal.identity.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.DeactivateUserResponse.
+ * Use `create(DeactivateUserResponseSchema)` to create a new message.
+ */
+export const DeactivateUserResponseSchema: GenMessage<DeactivateUserResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 22);
+
+/**
+ * VerifyPasswordRequest is a login attempt.
+ *
+ * @generated from message portal.identity.v1.VerifyPasswordRequest
+ */
+export type VerifyPasswordRequest = Message<"portal.identity.v1.VerifyPasswordRequest"> & {
+  /**
+   * email as typed by the user.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+
+  /**
+   * password as typed by the user.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.VerifyPasswordRequest.
+ * Use `create(VerifyPasswordRequestSchema)` to create a new message.
+ */
+export const VerifyPasswordRequestSchema: GenMessage<VerifyPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 23);
+
+/**
+ * VerifyPasswordResponse identifies the user that logged in.
+ *
+ * @generated from message portal.identity.v1.VerifyPasswordResponse
+ */
+export type VerifyPasswordResponse = Message<"portal.identity.v1.VerifyPasswordResponse"> & {
+  /**
+   * user_id of the user.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * org_id of the user's organisation.
+   *
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * role of the user.
+   *
+   * @generated from field: portal.auth.v1.Role role = 3;
+   */
+  role: Role;
+};
+
+/**
+ * Describes the message portal.identity.v1.VerifyPasswordResponse.
+ * Use `create(VerifyPasswordResponseSchema)` to create a new message.
+ */
+export const VerifyPasswordResponseSchema: GenMessage<VerifyPasswordResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 24);
+
+/**
+ * OrganizationStatus says whether an organisation may be used.
+ *
+ * @generated from enum portal.identity.v1.OrganizationStatus
+ */
+export enum OrganizationStatus {
+  /**
+   * ORGANIZATION_STATUS_UNSPECIFIED is never stored.
+   *
+   * @generated from enum value: ORGANIZATION_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * ORGANIZATION_STATUS_ACTIVE organisations can log in.
+   *
+   * @generated from enum value: ORGANIZATION_STATUS_ACTIVE = 1;
+   */
+  ACTIVE = 1,
+
+  /**
+   * ORGANIZATION_STATUS_DEACTIVATED organisations are kept but nobody can log in to them.
+   *
+   * @generated from enum value: ORGANIZATION_STATUS_DEACTIVATED = 2;
+   */
+  DEACTIVATED = 2,
+}
+
+/**
+ * Describes the enum portal.identity.v1.OrganizationStatus.
+ */
+export const OrganizationStatusSchema: GenEnum<OrganizationStatus> = /*@__PURE__*/
+  enumDesc(file_portal_identity_v1_identity, 0);
+
+/**
+ * UserStatus says whether a user may log in.
+ *
+ * @generated from enum portal.identity.v1.UserStatus
+ */
+export enum UserStatus {
+  /**
+   * USER_STATUS_UNSPECIFIED is never stored.
+   *
+   * @generated from enum value: USER_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * USER_STATUS_ACTIVE users can log in.
+   *
+   * @generated from enum value: USER_STATUS_ACTIVE = 1;
+   */
+  ACTIVE = 1,
+
+  /**
+   * USER_STATUS_DEACTIVATED users are kept but cannot log in.
+   *
+   * @generated from enum value: USER_STATUS_DEACTIVATED = 2;
+   */
+  DEACTIVATED = 2,
+}
+
+/**
+ * Describes the enum portal.identity.v1.UserStatus.
+ */
+export const UserStatusSchema: GenEnum<UserStatus> = /*@__PURE__*/
+  enumDesc(file_portal_identity_v1_identity, 1);
+
+/**
  * IdentityService owns organisations, users, roles, logins and API keys.
  *
  * @generated from service portal.identity.v1.IdentityService
@@ -66,6 +821,106 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof GetServiceInfoRequestSchema;
     output: typeof GetServiceInfoResponseSchema;
+  },
+  /**
+   * CreateOrganization creates a tenant. Super admins only.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.CreateOrganization
+   */
+  createOrganization: {
+    methodKind: "unary";
+    input: typeof CreateOrganizationRequestSchema;
+    output: typeof CreateOrganizationResponseSchema;
+  },
+  /**
+   * ListOrganizations lists every organisation (an audited cross-organisation read).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.ListOrganizations
+   */
+  listOrganizations: {
+    methodKind: "unary";
+    input: typeof ListOrganizationsRequestSchema;
+    output: typeof ListOrganizationsResponseSchema;
+  },
+  /**
+   * GetOrganization returns the caller's organisation (or any one, for super admins).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.GetOrganization
+   */
+  getOrganization: {
+    methodKind: "unary";
+    input: typeof GetOrganizationRequestSchema;
+    output: typeof GetOrganizationResponseSchema;
+  },
+  /**
+   * UpdateOrganization changes an organisation's name or branding.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.UpdateOrganization
+   */
+  updateOrganization: {
+    methodKind: "unary";
+    input: typeof UpdateOrganizationRequestSchema;
+    output: typeof UpdateOrganizationResponseSchema;
+  },
+  /**
+   * DeactivateOrganization marks an organisation deactivated (never deleted). Super admins only.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.DeactivateOrganization
+   */
+  deactivateOrganization: {
+    methodKind: "unary";
+    input: typeof DeactivateOrganizationRequestSchema;
+    output: typeof DeactivateOrganizationResponseSchema;
+  },
+  /**
+   * CreateUser adds a user to an organisation with one role.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.CreateUser
+   */
+  createUser: {
+    methodKind: "unary";
+    input: typeof CreateUserRequestSchema;
+    output: typeof CreateUserResponseSchema;
+  },
+  /**
+   * ListUsers lists an organisation's users.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.ListUsers
+   */
+  listUsers: {
+    methodKind: "unary";
+    input: typeof ListUsersRequestSchema;
+    output: typeof ListUsersResponseSchema;
+  },
+  /**
+   * UpdateUser changes a user's display name or role.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.UpdateUser
+   */
+  updateUser: {
+    methodKind: "unary";
+    input: typeof UpdateUserRequestSchema;
+    output: typeof UpdateUserResponseSchema;
+  },
+  /**
+   * DeactivateUser marks a user deactivated: they can no longer log in.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.DeactivateUser
+   */
+  deactivateUser: {
+    methodKind: "unary";
+    input: typeof DeactivateUserRequestSchema;
+    output: typeof DeactivateUserResponseSchema;
+  },
+  /**
+   * VerifyPassword checks an email and password for the gateway's login (service only).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.VerifyPassword
+   */
+  verifyPassword: {
+    methodKind: "unary";
+    input: typeof VerifyPasswordRequestSchema;
+    output: typeof VerifyPasswordResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_portal_identity_v1_identity, 0);

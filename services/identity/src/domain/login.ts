@@ -1,0 +1,124 @@
+import type { Database } from "@portal/runtime";
+import { LOGIN_ROLE } from "@portal/runtime";
+import { eq, sql } from "drizzle-orm";
+import { accessLogs, organizations, users } from "../db/schema/index.js";
+import { LoginFailed } from "./errors.js";
+import type { PasswordParams } from "./passwords.js";
+import { hashPassword, verifyPassword } from "./passwords.js";
+import type { UserRole } from "./roles.js";
+import { MAX_EMAIL, MAX_PASSWORD } from "./validate.js";
+
+/** Failures allowed before back-off starts. */
+export const FREE_FAILURES = 5;
+/** First lock after FREE_FAILURES failures; each further failure doubles it, up to MAX_LOCK_MS. */
+export const FIRST_LOCK_MS = 30_000;
+export const MAX_LOCK_MS = 15 * 60_000;
+
+/** How long to lock after the n-th consecutive failure (0 while under FREE_FAILURES). */
+export function lockDurationMs(failures: number): number {
+  if (failures < FREE_FAILURES) return 0;
+  return Math.min(FIRST_LOCK_MS * 2 ** (failures - FREE_FAILURES), MAX_LOCK_MS);
+}
+
+export interface LoginDeps {
+  db: Database;
+  now: () => Date;
+  passwordParams: PasswordParams;
+}
+
+export interface LoggedIn {
+  userId: string;
+  orgId: string;
+  role: UserRole;
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Checks an email and password. The lookup runs as `portal_login`, which may read only the columns
+ * a login needs, because the organisation is not known yet; the counters and the access log are
+ * then written for the user's organisation. Unknown emails still cost one hash verification, so
+ * response time does not tell which emails exist.
+ */
+export async function loginWithPassword(
+  deps: LoginDeps,
+  input: { email: string; password: string },
+): Promise<LoggedIn> {
+  const now = deps.now();
+  const email = input.email.trim().toLowerCase();
+  if (email.length === 0 || email.length > MAX_EMAIL || input.password.length > MAX_PASSWORD) {
+    throw new LoginFailed();
+  }
+  const [found] = await deps.db.withRole(LOGIN_ROLE, (tx) =>
+    tx
+      .select({
+        id: users.id,
+        orgId: users.orgId,
+        role: users.role,
+        status: users.status,
+        passwordHash: users.passwordHash,
+        failedLogins: users.failedLogins,
+        lockedUntil: users.lockedUntil,
+        orgStatus: organizations.status,
+      })
+      .from(users)
+      .innerJoin(organizations, eq(organizations.id, users.orgId))
+      .where(eq(users.email, email)),
+  );
+  const record = (event: string, detail: string | null) =>
+    deps.db.withRole(LOGIN_ROLE, (tx) =>
+      tx.insert(accessLogs).values({
+        orgId: found?.orgId ?? null,
+        subject: found?.id ?? null,
+        event,
+        detail,
+        at: now,
+      }),
+    );
+
+  if (!found) {
+    dummyHash ??= hashPassword("not a real password", deps.passwordParams);
+    await verifyPassword(await dummyHash, input.password);
+    await record("login_failed", "unknown email");
+    throw new LoginFailed();
+  }
+  if (found.lockedUntil && found.lockedUntil > now) {
+    await record("login_failed", "locked");
+    throw new LoginFailed(Math.ceil((found.lockedUntil.getTime() - now.getTime()) / 1000));
+  }
+  const ok =
+    found.passwordHash !== null && (await verifyPassword(found.passwordHash, input.password));
+  if (!ok) {
+    await deps.db.withOrg(found.orgId, async (tx) => {
+      const [u] = await tx
+        .update(users)
+        .set({ failedLogins: sql`${users.failedLogins} + 1` })
+        .where(eq(users.id, found.id))
+        .returning({ failedLogins: users.failedLogins });
+      const lock = lockDurationMs(u?.failedLogins ?? 0);
+      if (lock > 0) {
+        await tx
+          .update(users)
+          .set({ lockedUntil: new Date(now.getTime() + lock) })
+          .where(eq(users.id, found.id));
+      }
+    });
+    await record(
+      "login_failed",
+      found.passwordHash === null ? "no password set" : "wrong password",
+    );
+    throw new LoginFailed();
+  }
+  if (found.status !== "active" || found.orgStatus !== "active") {
+    await record(
+      "login_failed",
+      found.status !== "active" ? "user deactivated" : "organisation deactivated",
+    );
+    throw new LoginFailed();
+  }
+  await deps.db.withOrg(found.orgId, (tx) =>
+    tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, found.id)),
+  );
+  await record("login", null);
+  return { userId: found.id, orgId: found.orgId, role: found.role as UserRole };
+}

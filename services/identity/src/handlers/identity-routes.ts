@@ -1,0 +1,119 @@
+import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
+import { IdentityService } from "@portal/api/identity/v1/identity";
+import type { Database, ServiceContext } from "@portal/runtime";
+import { requirePrincipal, serviceInfo } from "@portal/runtime";
+import { loginWithPassword } from "../domain/login.js";
+import {
+  createOrganization,
+  deactivateOrganization,
+  getOrganization,
+  listOrganizations,
+  updateOrganization,
+} from "../domain/organizations.js";
+import type { PasswordParams } from "../domain/passwords.js";
+import { roleOf } from "../domain/roles.js";
+import { createUser, deactivateUser, listUsers, updateUser } from "../domain/users.js";
+import { parsePageSize, parsePageToken } from "../domain/validate.js";
+import { organizationToProto, userToProto } from "./convert.js";
+import { mapped } from "./errors.js";
+
+export interface IdentityDeps {
+  db: Database;
+  now: () => Date;
+  passwordParams: PasswordParams;
+}
+
+function page(req: { pageSize: number; pageToken: string }) {
+  const limit = parsePageSize("page_size", req.pageSize);
+  const offset = parsePageToken("page_token", req.pageToken);
+  return { limit, offset };
+}
+
+const nextToken = (p: { limit: number; offset: number }, n: number) =>
+  n === p.limit ? String(p.offset + n) : "";
+
+/** The identity RPCs: translate the request, delegate to domain/, translate the answer. */
+export const identityRoutes =
+  (ctx: ServiceContext, deps: IdentityDeps) => (router: ConnectRouter) =>
+    router.service(IdentityService, {
+      getServiceInfo: async () => ({ info: await serviceInfo(ctx) }),
+
+      createOrganization: (req, h: HandlerContext) =>
+        mapped(async () => {
+          const o = await createOrganization(deps.db, requirePrincipal(h), req, deps.now());
+          return { organization: organizationToProto(o) };
+        }),
+      listOrganizations: (req, h) =>
+        mapped(async () => {
+          const p = page(req);
+          const rows = await listOrganizations(deps.db, requirePrincipal(h), p);
+          return {
+            organizations: rows.map(organizationToProto),
+            nextPageToken: nextToken(p, rows.length),
+          };
+        }),
+      getOrganization: (req, h) =>
+        mapped(async () => {
+          const actor = requirePrincipal(h);
+          const o = await getOrganization(deps.db, actor, req.orgId || actor.orgId);
+          return { organization: organizationToProto(o) };
+        }),
+      updateOrganization: (req, h) =>
+        mapped(async () => {
+          const actor = requirePrincipal(h);
+          const o = await updateOrganization(
+            deps.db,
+            actor,
+            req.orgId || actor.orgId,
+            { name: req.name, branding: req.branding },
+            deps.now(),
+          );
+          return { organization: organizationToProto(o) };
+        }),
+      deactivateOrganization: (req, h) =>
+        mapped(async () => {
+          const o = await deactivateOrganization(
+            deps.db,
+            requirePrincipal(h),
+            req.orgId,
+            deps.now(),
+          );
+          return { organization: organizationToProto(o) };
+        }),
+
+      createUser: (req, h) =>
+        mapped(async () => {
+          const actor = requirePrincipal(h);
+          const u = await createUser(deps, actor, {
+            orgId: req.orgId || actor.orgId,
+            email: req.email,
+            displayName: req.displayName,
+            role: req.role,
+            initialPassword: req.initialPassword,
+          });
+          return { user: userToProto(u) };
+        }),
+      listUsers: (req, h) =>
+        mapped(async () => {
+          const actor = requirePrincipal(h);
+          const p = page(req);
+          const rows = await listUsers(deps.db, actor, req.orgId || actor.orgId, p);
+          return { users: rows.map(userToProto), nextPageToken: nextToken(p, rows.length) };
+        }),
+      updateUser: (req, h) =>
+        mapped(async () => {
+          const u = await updateUser(deps, requirePrincipal(h), req);
+          return { user: userToProto(u) };
+        }),
+      deactivateUser: (req, h) =>
+        mapped(async () => {
+          const u = await deactivateUser(deps, requirePrincipal(h), req.userId);
+          return { user: userToProto(u) };
+        }),
+
+      verifyPassword: (req) =>
+        mapped(async () => {
+          const r = await loginWithPassword(deps, req);
+          return { userId: r.userId, orgId: r.orgId, role: roleOf(r.role) };
+        }),
+    });
