@@ -245,11 +245,15 @@ export class NavcastDensity implements Potential {
       } else {
         const p1 = logLam + lb[i - 1];
         const p2 = log1mLam + logV[i - lag];
-        const mx = Math.max(p1, p2);
-        const s1 = Math.exp(p1 - mx);
-        const s2 = Math.exp(p2 - mx);
-        lb[i] = mx + Math.log(s1 + s2);
-        w1[i] = s1 / (s1 + s2);
+        // one exp and one log1p: x = e^{-|p1 - p2|}
+        const x = Math.exp(-Math.abs(p1 - p2));
+        if (p1 >= p2) {
+          lb[i] = p1 + Math.log1p(x);
+          w1[i] = 1 / (1 + x);
+        } else {
+          lb[i] = p2 + Math.log1p(x);
+          w1[i] = x / (1 + x);
+        }
       }
     }
     return lp;
