@@ -49,7 +49,14 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
   for (let i = 0; i < o.replications; i++) {
     const truth = drawParams(createRng(o.seed, 0xcab, i));
     const sk = generateSkeleton({ seed: o.seed * 1000 + i, years: o.years });
-    const fund = trimToFirstContribution(simulateFund(sk, truth, { seed: o.seed * 1000 + i })).fund;
+    const sim = simulateFund(sk, truth, { seed: o.seed * 1000 + i });
+    // the fit must use the prior the truth was drawn from and the model that simulated the data:
+    // h, alpha_c, beta_cM are the simulation's, and delta_hat, sigma_d_hat the reference values
+    // drawParams centres the default priors on (MODEL.md section 10's `external`)
+    const fund = trimToFirstContribution({
+      ...sim,
+      external: { h: sim.truth?.h, alphaC: sk.alphaC, betaCM: sk.betaCM, deltaHat: 0.05, sigmaDHat: 1 },
+    }).fund;
     const w = await fitWindow(fund, fund.weeks.length, config, { sampler: o.sampler });
     const tv: Record<string, number> = { ...truth, V_tau: fund.truth?.V[w.tau - 1] ?? Number.NaN };
     const drawsOf: Record<string, Float64Array[]> = { ...w.paramDraws, V_tau: w.nowcast.vDraws };
