@@ -50,7 +50,7 @@ for (const impl of dbImpls) {
       );
       expect(log).toHaveLength(1);
       expect(log[0]).toMatchObject({ actor_role: "super_admin", before: null });
-      expect((log[0]?.after as { slug: string }).slug).toBe("initech");
+      expect((log[0] as { after: { slug: string } }).after.slug).toBe("initech");
     });
 
     it.each([
@@ -112,9 +112,14 @@ for (const impl of dbImpls) {
       );
       expect(rowsOf(seen).map((r) => r.id)).toEqual([acme.orgId]);
       const changed = await db.withOrg(acme.orgId, (tx) =>
-        tx.execute(sql`UPDATE identity.organizations SET name = 'Pwned' WHERE id = ${globex.orgId}`),
+        tx.execute(
+          sql`UPDATE identity.organizations SET name = 'Pwned' WHERE id = ${globex.orgId}`,
+        ),
       );
-      expect((changed as { rowCount?: number; affectedRows?: number }).rowCount ?? (changed as { affectedRows?: number }).affectedRows).toBe(0);
+      expect(
+        (changed as { rowCount?: number; affectedRows?: number }).rowCount ??
+          (changed as { affectedRows?: number }).affectedRows,
+      ).toBe(0);
       expect((await getOrganization(db, superAdmin(), globex.orgId)).name).toBe("globex");
     });
 

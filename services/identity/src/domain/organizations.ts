@@ -120,7 +120,7 @@ async function changeOrganization(
   });
 }
 
-export function updateOrganization(
+export async function updateOrganization(
   db: Database,
   actor: Actor,
   orgId: string,
@@ -133,13 +133,13 @@ export function updateOrganization(
   return changeOrganization(db, actor, orgId, "organization.update", patch, now);
 }
 
-export function deactivateOrganization(
+export async function deactivateOrganization(
   db: Database,
   actor: Actor,
   orgId: string,
   now: Date,
 ): Promise<OrganizationRow> {
-  if (!isSuperAdmin(actor)) return Promise.reject(new Forbidden("requires role super_admin"));
+  if (!isSuperAdmin(actor)) throw new Forbidden("requires role super_admin");
   return changeOrganization(
     db,
     actor,

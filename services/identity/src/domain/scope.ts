@@ -15,7 +15,7 @@ export const isSuperAdmin = (a: Actor) => a.role === Role.SUPER_ADMIN;
  * the cross-organisation role, and every change made that way is admin-logged by `fn`'s caller.
  * A forged organisation id in a request body is refused here, and RLS would refuse it anyway.
  */
-export function inOrgScope<T>(
+export async function inOrgScope<T>(
   db: Database,
   actor: Actor,
   orgId: string,
@@ -27,7 +27,11 @@ export function inOrgScope<T>(
 }
 
 /** Runs `fn` across organisations: super admins only. */
-export function crossOrg<T>(db: Database, actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function crossOrg<T>(
+  db: Database,
+  actor: Actor,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
   if (!isSuperAdmin(actor)) throw new Forbidden("requires role super_admin");
   return db.withRole(CROSS_ORG_ROLE, fn);
 }

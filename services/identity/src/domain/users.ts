@@ -87,7 +87,7 @@ export async function createUser(
   }
 }
 
-export function listUsers(
+export async function listUsers(
   db: Database,
   actor: Actor,
   orgId: string,
@@ -155,7 +155,7 @@ async function orgOfUser(db: Database, actor: Actor, id: string): Promise<string
   return row.orgId;
 }
 
-export function updateUser(
+export async function updateUser(
   deps: UserDeps,
   actor: Actor,
   input: { userId: string; displayName?: string | undefined; role: Role },
@@ -174,7 +174,11 @@ export function updateUser(
   return changeUser(deps, actor, input.userId, "user.update", () => set);
 }
 
-export function deactivateUser(deps: UserDeps, actor: Actor, userId: string): Promise<UserRow> {
+export async function deactivateUser(
+  deps: UserDeps,
+  actor: Actor,
+  userId: string,
+): Promise<UserRow> {
   if (userId === actor.subject) throw new Forbidden("you cannot deactivate yourself");
   return changeUser(deps, actor, userId, "user.deactivate", () => ({ status: "deactivated" }));
 }

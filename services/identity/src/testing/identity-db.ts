@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { Role } from "@portal/api";
 import type { Database } from "@portal/runtime";
 import { openDatabase } from "@portal/runtime";
 import { createTestDatabase, postgresUp } from "@portal/test-kit";
 import { sql } from "drizzle-orm";
-import { fileURLToPath } from "node:url";
 import type { PasswordParams } from "../domain/passwords.js";
 import { hashPassword } from "../domain/passwords.js";
 import type { Actor } from "../domain/scope.js";
@@ -12,7 +12,11 @@ import type { Actor } from "../domain/scope.js";
 export const MIGRATIONS = fileURLToPath(new URL("../../migrations", import.meta.url));
 
 /** argon2id at a test-sized cost (production defaults are in passwords.ts). */
-export const TEST_PASSWORD_PARAMS: PasswordParams = { memoryCost: 256, timeCost: 1, parallelism: 1 };
+export const TEST_PASSWORD_PARAMS: PasswordParams = {
+  memoryCost: 256,
+  timeCost: 1,
+  parallelism: 1,
+};
 
 export interface DbImpl {
   name: string;
