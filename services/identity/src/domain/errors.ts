@@ -38,3 +38,8 @@ export class LoginFailed extends Error {
     this.name = "LoginFailed";
   }
 }
+
+/** A presented credential (API key, reset token) is unknown, expired or revoked; says which. */
+export class CredentialRefused extends Error {
+  override name = "CredentialRefused";
+}

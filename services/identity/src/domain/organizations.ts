@@ -5,7 +5,7 @@ import { organizations } from "../db/schema/index.js";
 import { Conflict, Forbidden, NotFound } from "./errors.js";
 import type { Actor } from "./scope.js";
 import { crossOrg, inOrgScope, isSuperAdmin, isUniqueViolation, logAdminChange } from "./scope.js";
-import { parseColor, parseHttpsUrl, parseName, parseSlug } from "./validate.js";
+import { parseColor, parseHttpsUrl, parseName, parseSlug, parseUuid } from "./validate.js";
 
 export type OrganizationRow = typeof organizations.$inferSelect;
 
@@ -77,8 +77,9 @@ export async function listOrganizations(
 export async function getOrganization(
   db: Database,
   actor: Actor,
-  orgId: string,
+  orgIdInput: string,
 ): Promise<OrganizationRow> {
+  const orgId = parseUuid("org_id", orgIdInput);
   const row = await inOrgScope(db, actor, orgId, async (tx) => {
     const [r] = await tx.select().from(organizations).where(eq(organizations.id, orgId));
     return r;
@@ -90,11 +91,12 @@ export async function getOrganization(
 async function changeOrganization(
   db: Database,
   actor: Actor,
-  orgId: string,
+  orgIdInput: string,
   action: string,
   patch: Partial<Pick<OrganizationRow, "name" | "branding" | "status">>,
   now: Date,
 ): Promise<OrganizationRow> {
+  const orgId = parseUuid("org_id", orgIdInput);
   return inOrgScope(db, actor, orgId, async (tx) => {
     const [before] = await tx
       .select()

@@ -1,5 +1,12 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { Conflict, Forbidden, InvalidInput, LoginFailed, NotFound } from "../domain/errors.js";
+import {
+  Conflict,
+  CredentialRefused,
+  Forbidden,
+  InvalidInput,
+  LoginFailed,
+  NotFound,
+} from "../domain/errors.js";
 
 /** The identity service's one mapping from domain errors to Connect codes. */
 export function toConnectError(err: unknown): ConnectError {
@@ -10,6 +17,7 @@ export function toConnectError(err: unknown): ConnectError {
   if (err instanceof NotFound) return wrap(Code.NotFound);
   if (err instanceof Conflict) return wrap(Code.AlreadyExists);
   if (err instanceof Forbidden) return wrap(Code.PermissionDenied);
+  if (err instanceof CredentialRefused) return wrap(Code.Unauthenticated);
   if (err instanceof LoginFailed) {
     return wrap(err.retryAfterSeconds ? Code.ResourceExhausted : Code.Unauthenticated);
   }

@@ -2,6 +2,7 @@ import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import { IdentityService } from "@portal/api/identity/v1/identity";
 import type { Database, ServiceContext } from "@portal/runtime";
 import { requirePrincipal, serviceInfo } from "@portal/runtime";
+import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "../domain/api-keys.js";
 import { loginWithPassword } from "../domain/login.js";
 import {
   createOrganization,
@@ -14,7 +15,7 @@ import type { PasswordParams } from "../domain/passwords.js";
 import { roleOf } from "../domain/roles.js";
 import { createUser, deactivateUser, listUsers, updateUser } from "../domain/users.js";
 import { parsePageSize, parsePageToken } from "../domain/validate.js";
-import { organizationToProto, userToProto } from "./convert.js";
+import { apiKeyToProto, organizationToProto, userToProto } from "./convert.js";
 import { mapped } from "./errors.js";
 
 export interface IdentityDeps {
@@ -109,6 +110,34 @@ export const identityRoutes =
         mapped(async () => {
           const u = await deactivateUser(deps, requirePrincipal(h), req.userId);
           return { user: userToProto(u) };
+        }),
+
+      createApiKey: (req, h) =>
+        mapped(async () => {
+          const actor = requirePrincipal(h);
+          const { key, row } = await createApiKey(deps, actor, {
+            orgId: req.orgId || actor.orgId,
+            name: req.name,
+            role: req.role,
+            expiresInDays: req.expiresInDays,
+          });
+          return { key, apiKey: apiKeyToProto(row) };
+        }),
+      listApiKeys: (req, h) =>
+        mapped(async () => {
+          const actor = requirePrincipal(h);
+          const rows = await listApiKeys(deps.db, actor, req.orgId || actor.orgId);
+          return { apiKeys: rows.map(apiKeyToProto) };
+        }),
+      revokeApiKey: (req, h) =>
+        mapped(async () => {
+          const row = await revokeApiKey(deps, requirePrincipal(h), req.apiKeyId);
+          return { apiKey: apiKeyToProto(row) };
+        }),
+      authenticateApiKey: (req) =>
+        mapped(async () => {
+          const k = await authenticateApiKey(deps, req.key);
+          return { apiKeyId: k.id, orgId: k.orgId, role: roleOf(k.role) };
         }),
 
       verifyPassword: (req) =>

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portal/identity/v1/identity.proto.
  */
 export const file_portal_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiFwb3J0YWwvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SEnBvcnRhbC5pZGVudGl0eS52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbyJJCghCcmFuZGluZxIUCgxkaXNwbGF5X25hbWUYASABKAkSFQoNcHJpbWFyeV9jb2xvchgCIAEoCRIQCghsb2dvX3VybBgDIAEoCSKeAQoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRIuCghicmFuZGluZxgEIAEoCzIcLnBvcnRhbC5pZGVudGl0eS52MS5CcmFuZGluZxI2CgZzdGF0dXMYBSABKA4yJi5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uU3RhdHVzImcKGUNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDAoEc2x1ZxgBIAEoCRIMCgRuYW1lGAIgASgJEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nIlQKGkNyZWF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iQQoYTGlzdE9yZ2FuaXphdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIm0KGUxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USNwoNb3JnYW5pemF0aW9ucxgBIAMoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIigKFkdldE9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlEKF0dldE9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24idwoZVXBkYXRlT3JnYW5pemF0aW9uUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nQgcKBV9uYW1lIlQKGlVwZGF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iLwodRGVhY3RpdmF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlgKHkRlYWN0aXZhdGVPcmdhbml6YXRpb25SZXNwb25zZRI2Cgxvcmdhbml6YXRpb24YASABKAsyIC5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uIpsBCgRVc2VyEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSIgoEcm9sZRgFIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSLgoGc3RhdHVzGAYgASgOMh4ucG9ydGFsLmlkZW50aXR5LnYxLlVzZXJTdGF0dXMihgEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSIgoEcm9sZRgEIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSGAoQaW5pdGlhbF9wYXNzd29yZBgFIAEoCSI8ChJDcmVhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIkkKEExpc3RVc2Vyc1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKEUxpc3RVc2Vyc1Jlc3BvbnNlEicKBXVzZXJzGAEgAygLMhgucG9ydGFsLmlkZW50aXR5LnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInQKEVVwZGF0ZVVzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSGQoMZGlzcGxheV9uYW1lGAIgASgJSACIAQESIgoEcm9sZRgDIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGVCDwoNX2Rpc3BsYXlfbmFtZSI8ChJVcGRhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIigKFURlYWN0aXZhdGVVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkAKFkRlYWN0aXZhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIjgKFVZlcmlmeVBhc3N3b3JkUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJdChZWZXJpZnlQYXNzd29yZFJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlKn4KEk9yZ2FuaXphdGlvblN0YXR1cxIjCh9PUkdBTklaQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaT1JHQU5JWkFUSU9OX1NUQVRVU19BQ1RJVkUQARIjCh9PUkdBTklaQVRJT05fU1RBVFVTX0RFQUNUSVZBVEVEEAIqXgoKVXNlclN0YXR1cxIbChdVU0VSX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKElVTRVJfU1RBVFVTX0FDVElWRRABEhsKF1VTRVJfU1RBVFVTX0RFQUNUSVZBVEVEEAIy+AkKD0lkZW50aXR5U2VydmljZRJwCg5HZXRTZXJ2aWNlSW5mbxIpLnBvcnRhbC5pZGVudGl0eS52MS5HZXRTZXJ2aWNlSW5mb1JlcXVlc3QaKi5wb3J0YWwuaWRlbnRpdHkudjEuR2V0U2VydmljZUluZm9SZXNwb25zZSIHkAIBiLUYARJ5ChJDcmVhdGVPcmdhbml6YXRpb24SLS5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlT3JnYW5pemF0aW9uUmVxdWVzdBouLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVPcmdhbml6YXRpb25SZXNwb25zZSIEiLUYBRJ5ChFMaXN0T3JnYW5pemF0aW9ucxIsLnBvcnRhbC5pZGVudGl0eS52MS5MaXN0T3JnYW5pemF0aW9uc1JlcXVlc3QaLS5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdE9yZ2FuaXphdGlvbnNSZXNwb25zZSIHkAIBiLUYBRJzCg9HZXRPcmdhbml6YXRpb24SKi5wb3J0YWwuaWRlbnRpdHkudjEuR2V0T3JnYW5pemF0aW9uUmVxdWVzdBorLnBvcnRhbC5pZGVudGl0eS52MS5HZXRPcmdhbml6YXRpb25SZXNwb25zZSIHkAIBiLUYAhJ5ChJVcGRhdGVPcmdhbml6YXRpb24SLS5wb3J0YWwuaWRlbnRpdHkudjEuVXBkYXRlT3JnYW5pemF0aW9uUmVxdWVzdBouLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVPcmdhbml6YXRpb25SZXNwb25zZSIEiLUYBBKFAQoWRGVhY3RpdmF0ZU9yZ2FuaXphdGlvbhIxLnBvcnRhbC5pZGVudGl0eS52MS5EZWFjdGl2YXRlT3JnYW5pemF0aW9uUmVxdWVzdBoyLnBvcnRhbC5pZGVudGl0eS52MS5EZWFjdGl2YXRlT3JnYW5pemF0aW9uUmVzcG9uc2UiBIi1GAUSYQoKQ3JlYXRlVXNlchIlLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBomLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2UiBIi1GAQSYQoJTGlzdFVzZXJzEiQucG9ydGFsLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1JlcXVlc3QaJS5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdFVzZXJzUmVzcG9uc2UiB5ACAYi1GAQSYQoKVXBkYXRlVXNlchIlLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVxdWVzdBomLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVzcG9uc2UiBIi1GAQSbQoORGVhY3RpdmF0ZVVzZXISKS5wb3J0YWwuaWRlbnRpdHkudjEuRGVhY3RpdmF0ZVVzZXJSZXF1ZXN0GioucG9ydGFsLmlkZW50aXR5LnYxLkRlYWN0aXZhdGVVc2VyUmVzcG9uc2UiBIi1GAQSbQoOVmVyaWZ5UGFzc3dvcmQSKS5wb3J0YWwuaWRlbnRpdHkudjEuVmVyaWZ5UGFzc3dvcmRSZXF1ZXN0GioucG9ydGFsLmlkZW50aXR5LnYxLlZlcmlmeVBhc3N3b3JkUmVzcG9uc2UiBIi1GAZiBnByb3RvMw", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+  fileDesc("CiFwb3J0YWwvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SEnBvcnRhbC5pZGVudGl0eS52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbyJJCghCcmFuZGluZxIUCgxkaXNwbGF5X25hbWUYASABKAkSFQoNcHJpbWFyeV9jb2xvchgCIAEoCRIQCghsb2dvX3VybBgDIAEoCSKeAQoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRIuCghicmFuZGluZxgEIAEoCzIcLnBvcnRhbC5pZGVudGl0eS52MS5CcmFuZGluZxI2CgZzdGF0dXMYBSABKA4yJi5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uU3RhdHVzImcKGUNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDAoEc2x1ZxgBIAEoCRIMCgRuYW1lGAIgASgJEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nIlQKGkNyZWF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iQQoYTGlzdE9yZ2FuaXphdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIm0KGUxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USNwoNb3JnYW5pemF0aW9ucxgBIAMoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIigKFkdldE9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlEKF0dldE9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24idwoZVXBkYXRlT3JnYW5pemF0aW9uUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nQgcKBV9uYW1lIlQKGlVwZGF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iLwodRGVhY3RpdmF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlgKHkRlYWN0aXZhdGVPcmdhbml6YXRpb25SZXNwb25zZRI2Cgxvcmdhbml6YXRpb24YASABKAsyIC5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uIpsBCgRVc2VyEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSIgoEcm9sZRgFIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSLgoGc3RhdHVzGAYgASgOMh4ucG9ydGFsLmlkZW50aXR5LnYxLlVzZXJTdGF0dXMihgEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSIgoEcm9sZRgEIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSGAoQaW5pdGlhbF9wYXNzd29yZBgFIAEoCSI8ChJDcmVhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIkkKEExpc3RVc2Vyc1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKEUxpc3RVc2Vyc1Jlc3BvbnNlEicKBXVzZXJzGAEgAygLMhgucG9ydGFsLmlkZW50aXR5LnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInQKEVVwZGF0ZVVzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSGQoMZGlzcGxheV9uYW1lGAIgASgJSACIAQESIgoEcm9sZRgDIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGVCDwoNX2Rpc3BsYXlfbmFtZSI8ChJVcGRhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIigKFURlYWN0aXZhdGVVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkAKFkRlYWN0aXZhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIjgKFVZlcmlmeVBhc3N3b3JkUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJdChZWZXJpZnlQYXNzd29yZFJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlIrgBCgZBcGlLZXkSCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGcHJlZml4GAQgASgJEiIKBHJvbGUYBSABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlEhIKCmNyZWF0ZWRfYXQYBiABKAkSEgoKZXhwaXJlc19hdBgHIAEoCRIUCgxsYXN0X3VzZWRfYXQYCCABKAkSEgoKcmV2b2tlZF9hdBgJIAEoCSJwChNDcmVhdGVBcGlLZXlSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIMCgRuYW1lGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlEhcKD2V4cGlyZXNfaW5fZGF5cxgEIAEoBSJQChRDcmVhdGVBcGlLZXlSZXNwb25zZRILCgNrZXkYASABKAkSKwoHYXBpX2tleRgCIAEoCzIaLnBvcnRhbC5pZGVudGl0eS52MS5BcGlLZXkiJAoSTGlzdEFwaUtleXNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCSJDChNMaXN0QXBpS2V5c1Jlc3BvbnNlEiwKCGFwaV9rZXlzGAEgAygLMhoucG9ydGFsLmlkZW50aXR5LnYxLkFwaUtleSIpChNSZXZva2VBcGlLZXlSZXF1ZXN0EhIKCmFwaV9rZXlfaWQYASABKAkiQwoUUmV2b2tlQXBpS2V5UmVzcG9uc2USKwoHYXBpX2tleRgBIAEoCzIaLnBvcnRhbC5pZGVudGl0eS52MS5BcGlLZXkiKAoZQXV0aGVudGljYXRlQXBpS2V5UmVxdWVzdBILCgNrZXkYASABKAkiZAoaQXV0aGVudGljYXRlQXBpS2V5UmVzcG9uc2USEgoKYXBpX2tleV9pZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSIgoEcm9sZRgDIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUqfgoST3JnYW5pemF0aW9uU3RhdHVzEiMKH09SR0FOSVpBVElPTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIeChpPUkdBTklaQVRJT05fU1RBVFVTX0FDVElWRRABEiMKH09SR0FOSVpBVElPTl9TVEFUVVNfREVBQ1RJVkFURUQQAipeCgpVc2VyU3RhdHVzEhsKF1VTRVJfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSVVNFUl9TVEFUVVNfQUNUSVZFEAESGwoXVVNFUl9TVEFUVVNfREVBQ1RJVkFURUQQAjKuDQoPSWRlbnRpdHlTZXJ2aWNlEnAKDkdldFNlcnZpY2VJbmZvEikucG9ydGFsLmlkZW50aXR5LnYxLkdldFNlcnZpY2VJbmZvUmVxdWVzdBoqLnBvcnRhbC5pZGVudGl0eS52MS5HZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlIgeQAgGItRgBEnkKEkNyZWF0ZU9yZ2FuaXphdGlvbhItLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVPcmdhbml6YXRpb25SZXF1ZXN0Gi4ucG9ydGFsLmlkZW50aXR5LnYxLkNyZWF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlIgSItRgFEnkKEUxpc3RPcmdhbml6YXRpb25zEiwucG9ydGFsLmlkZW50aXR5LnYxLkxpc3RPcmdhbml6YXRpb25zUmVxdWVzdBotLnBvcnRhbC5pZGVudGl0eS52MS5MaXN0T3JnYW5pemF0aW9uc1Jlc3BvbnNlIgeQAgGItRgFEnMKD0dldE9yZ2FuaXphdGlvbhIqLnBvcnRhbC5pZGVudGl0eS52MS5HZXRPcmdhbml6YXRpb25SZXF1ZXN0GisucG9ydGFsLmlkZW50aXR5LnYxLkdldE9yZ2FuaXphdGlvblJlc3BvbnNlIgeQAgGItRgCEnkKElVwZGF0ZU9yZ2FuaXphdGlvbhItLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVPcmdhbml6YXRpb25SZXF1ZXN0Gi4ucG9ydGFsLmlkZW50aXR5LnYxLlVwZGF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlIgSItRgEEoUBChZEZWFjdGl2YXRlT3JnYW5pemF0aW9uEjEucG9ydGFsLmlkZW50aXR5LnYxLkRlYWN0aXZhdGVPcmdhbml6YXRpb25SZXF1ZXN0GjIucG9ydGFsLmlkZW50aXR5LnYxLkRlYWN0aXZhdGVPcmdhbml6YXRpb25SZXNwb25zZSIEiLUYBRJhCgpDcmVhdGVVc2VyEiUucG9ydGFsLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GiYucG9ydGFsLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZSIEiLUYBBJhCglMaXN0VXNlcnMSJC5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdFVzZXJzUmVxdWVzdBolLnBvcnRhbC5pZGVudGl0eS52MS5MaXN0VXNlcnNSZXNwb25zZSIHkAIBiLUYBBJhCgpVcGRhdGVVc2VyEiUucG9ydGFsLmlkZW50aXR5LnYxLlVwZGF0ZVVzZXJSZXF1ZXN0GiYucG9ydGFsLmlkZW50aXR5LnYxLlVwZGF0ZVVzZXJSZXNwb25zZSIEiLUYBBJtCg5EZWFjdGl2YXRlVXNlchIpLnBvcnRhbC5pZGVudGl0eS52MS5EZWFjdGl2YXRlVXNlclJlcXVlc3QaKi5wb3J0YWwuaWRlbnRpdHkudjEuRGVhY3RpdmF0ZVVzZXJSZXNwb25zZSIEiLUYBBJnCgxDcmVhdGVBcGlLZXkSJy5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBooLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVBcGlLZXlSZXNwb25zZSIEiLUYBBJnCgtMaXN0QXBpS2V5cxImLnBvcnRhbC5pZGVudGl0eS52MS5MaXN0QXBpS2V5c1JlcXVlc3QaJy5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdEFwaUtleXNSZXNwb25zZSIHkAIBiLUYBBJnCgxSZXZva2VBcGlLZXkSJy5wb3J0YWwuaWRlbnRpdHkudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBooLnBvcnRhbC5pZGVudGl0eS52MS5SZXZva2VBcGlLZXlSZXNwb25zZSIEiLUYBBJ5ChJBdXRoZW50aWNhdGVBcGlLZXkSLS5wb3J0YWwuaWRlbnRpdHkudjEuQXV0aGVudGljYXRlQXBpS2V5UmVxdWVzdBouLnBvcnRhbC5pZGVudGl0eS52MS5BdXRoZW50aWNhdGVBcGlLZXlSZXNwb25zZSIEiLUYBhJtCg5WZXJpZnlQYXNzd29yZBIpLnBvcnRhbC5pZGVudGl0eS52MS5WZXJpZnlQYXNzd29yZFJlcXVlc3QaKi5wb3J0YWwuaWRlbnRpdHkudjEuVmVyaWZ5UGFzc3dvcmRSZXNwb25zZSIEiLUYBmIGcHJvdG8z", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
 
 /**
  * GetServiceInfoRequest has no fields.
@@ -739,6 +739,293 @@ export const VerifyPasswordResponseSchema: GenMessage<VerifyPasswordResponse> = 
   messageDesc(file_portal_identity_v1_identity, 24);
 
 /**
+ * ApiKey describes an API key without the key.
+ *
+ * @generated from message portal.identity.v1.ApiKey
+ */
+export type ApiKey = Message<"portal.identity.v1.ApiKey"> & {
+  /**
+   * id of the key (uuid); principals acting with the key have subject "key:<id>".
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * org_id the key acts for.
+   *
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * name given by its creator.
+   *
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * prefix is the key's first characters, to tell keys apart.
+   *
+   * @generated from field: string prefix = 4;
+   */
+  prefix: string;
+
+  /**
+   * role the key acts with.
+   *
+   * @generated from field: portal.auth.v1.Role role = 5;
+   */
+  role: Role;
+
+  /**
+   * created_at as RFC 3339.
+   *
+   * @generated from field: string created_at = 6;
+   */
+  createdAt: string;
+
+  /**
+   * expires_at as RFC 3339, empty for no expiry.
+   *
+   * @generated from field: string expires_at = 7;
+   */
+  expiresAt: string;
+
+  /**
+   * last_used_at as RFC 3339, empty if never used.
+   *
+   * @generated from field: string last_used_at = 8;
+   */
+  lastUsedAt: string;
+
+  /**
+   * revoked_at as RFC 3339, empty unless revoked.
+   *
+   * @generated from field: string revoked_at = 9;
+   */
+  revokedAt: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ApiKey.
+ * Use `create(ApiKeySchema)` to create a new message.
+ */
+export const ApiKeySchema: GenMessage<ApiKey> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 25);
+
+/**
+ * CreateApiKeyRequest describes the new key.
+ *
+ * @generated from message portal.identity.v1.CreateApiKeyRequest
+ */
+export type CreateApiKeyRequest = Message<"portal.identity.v1.CreateApiKeyRequest"> & {
+  /**
+   * org_id: empty for the caller's own organisation.
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+
+  /**
+   * name: 1 to 200 characters.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * role: viewer, member or org_admin, at most the caller's own.
+   *
+   * @generated from field: portal.auth.v1.Role role = 3;
+   */
+  role: Role;
+
+  /**
+   * expires_in_days: 0 for no expiry, at most 3650.
+   *
+   * @generated from field: int32 expires_in_days = 4;
+   */
+  expiresInDays: number;
+};
+
+/**
+ * Describes the message portal.identity.v1.CreateApiKeyRequest.
+ * Use `create(CreateApiKeyRequestSchema)` to create a new message.
+ */
+export const CreateApiKeyRequestSchema: GenMessage<CreateApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 26);
+
+/**
+ * CreateApiKeyResponse carries the key, shown this once.
+ *
+ * @generated from message portal.identity.v1.CreateApiKeyResponse
+ */
+export type CreateApiKeyResponse = Message<"portal.identity.v1.CreateApiKeyResponse"> & {
+  /**
+   * key is the secret (sk_live_...): store it now, it cannot be shown again.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * api_key describes it.
+   *
+   * @generated from field: portal.identity.v1.ApiKey api_key = 2;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.CreateApiKeyResponse.
+ * Use `create(CreateApiKeyResponseSchema)` to create a new message.
+ */
+export const CreateApiKeyResponseSchema: GenMessage<CreateApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 27);
+
+/**
+ * ListApiKeysRequest names the organisation.
+ *
+ * @generated from message portal.identity.v1.ListApiKeysRequest
+ */
+export type ListApiKeysRequest = Message<"portal.identity.v1.ListApiKeysRequest"> & {
+  /**
+   * org_id: empty for the caller's own organisation.
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ListApiKeysRequest.
+ * Use `create(ListApiKeysRequestSchema)` to create a new message.
+ */
+export const ListApiKeysRequestSchema: GenMessage<ListApiKeysRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 28);
+
+/**
+ * ListApiKeysResponse lists the keys.
+ *
+ * @generated from message portal.identity.v1.ListApiKeysResponse
+ */
+export type ListApiKeysResponse = Message<"portal.identity.v1.ListApiKeysResponse"> & {
+  /**
+   * api_keys newest first.
+   *
+   * @generated from field: repeated portal.identity.v1.ApiKey api_keys = 1;
+   */
+  apiKeys: ApiKey[];
+};
+
+/**
+ * Describes the message portal.identity.v1.ListApiKeysResponse.
+ * Use `create(ListApiKeysResponseSchema)` to create a new message.
+ */
+export const ListApiKeysResponseSchema: GenMessage<ListApiKeysResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 29);
+
+/**
+ * RevokeApiKeyRequest names the key.
+ *
+ * @generated from message portal.identity.v1.RevokeApiKeyRequest
+ */
+export type RevokeApiKeyRequest = Message<"portal.identity.v1.RevokeApiKeyRequest"> & {
+  /**
+   * api_key_id of the key to revoke.
+   *
+   * @generated from field: string api_key_id = 1;
+   */
+  apiKeyId: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.RevokeApiKeyRequest.
+ * Use `create(RevokeApiKeyRequestSchema)` to create a new message.
+ */
+export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 30);
+
+/**
+ * RevokeApiKeyResponse carries the revoked key.
+ *
+ * @generated from message portal.identity.v1.RevokeApiKeyResponse
+ */
+export type RevokeApiKeyResponse = Message<"portal.identity.v1.RevokeApiKeyResponse"> & {
+  /**
+   * api_key after revocation.
+   *
+   * @generated from field: portal.identity.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.RevokeApiKeyResponse.
+ * Use `create(RevokeApiKeyResponseSchema)` to create a new message.
+ */
+export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 31);
+
+/**
+ * AuthenticateApiKeyRequest carries a presented key.
+ *
+ * @generated from message portal.identity.v1.AuthenticateApiKeyRequest
+ */
+export type AuthenticateApiKeyRequest = Message<"portal.identity.v1.AuthenticateApiKeyRequest"> & {
+  /**
+   * key as presented (sk_live_...).
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.AuthenticateApiKeyRequest.
+ * Use `create(AuthenticateApiKeyRequestSchema)` to create a new message.
+ */
+export const AuthenticateApiKeyRequestSchema: GenMessage<AuthenticateApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 32);
+
+/**
+ * AuthenticateApiKeyResponse says who the key acts for.
+ *
+ * @generated from message portal.identity.v1.AuthenticateApiKeyResponse
+ */
+export type AuthenticateApiKeyResponse = Message<"portal.identity.v1.AuthenticateApiKeyResponse"> & {
+  /**
+   * api_key_id of the key.
+   *
+   * @generated from field: string api_key_id = 1;
+   */
+  apiKeyId: string;
+
+  /**
+   * org_id the key acts for.
+   *
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * role the key acts with.
+   *
+   * @generated from field: portal.auth.v1.Role role = 3;
+   */
+  role: Role;
+};
+
+/**
+ * Describes the message portal.identity.v1.AuthenticateApiKeyResponse.
+ * Use `create(AuthenticateApiKeyResponseSchema)` to create a new message.
+ */
+export const AuthenticateApiKeyResponseSchema: GenMessage<AuthenticateApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 33);
+
+/**
  * OrganizationStatus says whether an organisation may be used.
  *
  * @generated from enum portal.identity.v1.OrganizationStatus
@@ -911,6 +1198,46 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof DeactivateUserRequestSchema;
     output: typeof DeactivateUserResponseSchema;
+  },
+  /**
+   * CreateApiKey issues an API key for the caller's organisation; the key is shown only here.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.CreateApiKey
+   */
+  createApiKey: {
+    methodKind: "unary";
+    input: typeof CreateApiKeyRequestSchema;
+    output: typeof CreateApiKeyResponseSchema;
+  },
+  /**
+   * ListApiKeys lists an organisation's API keys (never the keys themselves).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.ListApiKeys
+   */
+  listApiKeys: {
+    methodKind: "unary";
+    input: typeof ListApiKeysRequestSchema;
+    output: typeof ListApiKeysResponseSchema;
+  },
+  /**
+   * RevokeApiKey revokes a key: it stops working at once.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.RevokeApiKey
+   */
+  revokeApiKey: {
+    methodKind: "unary";
+    input: typeof RevokeApiKeyRequestSchema;
+    output: typeof RevokeApiKeyResponseSchema;
+  },
+  /**
+   * AuthenticateApiKey turns a presented key into its organisation and role (service only: the gateway).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.AuthenticateApiKey
+   */
+  authenticateApiKey: {
+    methodKind: "unary";
+    input: typeof AuthenticateApiKeyRequestSchema;
+    output: typeof AuthenticateApiKeyResponseSchema;
   },
   /**
    * VerifyPassword checks an email and password for the gateway's login (service only).
