@@ -10,6 +10,8 @@ export interface PhasePoint {
   /** M^-1 p. */
   v: Float64Array;
   logp: number;
+  /** Hamiltonian at this point, where the tree builder has computed it. */
+  h: number;
 }
 
 /** Allocates a phase point of dimension `dim`. */
@@ -20,6 +22,7 @@ export function createPhasePoint(dim: number): PhasePoint {
     g: new Float64Array(dim),
     v: new Float64Array(dim),
     logp: 0,
+    h: 0,
   };
 }
 
@@ -41,6 +44,21 @@ export function copyPhasePoint(from: PhasePoint, to: PhasePoint): void {
     tv[i] = fv[i];
   }
   to.logp = from.logp;
+  to.h = from.h;
+}
+
+/** Copies the position part (q, gradient, log p, H) only: what a proposal needs to keep. */
+export function copyPosition(from: PhasePoint, to: PhasePoint): void {
+  const fq = from.q;
+  const fg = from.g;
+  const tq = to.q;
+  const tg = to.g;
+  for (let i = 0; i < fq.length; i++) {
+    tq[i] = fq[i];
+    tg[i] = fg[i];
+  }
+  to.logp = from.logp;
+  to.h = from.h;
 }
 
 /** Hamiltonian H = -log p(q) + p' M^-1 p / 2 (uses the cached velocity). */

@@ -1,5 +1,6 @@
 import {
   copyPhasePoint,
+  copyPosition,
   createPhasePoint,
   hamiltonian,
   leapfrog,
@@ -151,6 +152,11 @@ function criterionSum(
   return a > 0 && b > 0;
 }
 
+/** Sets every entry to 0 (a loop beats TypedArray.fill on short vectors). */
+function zero(a: Float64Array): void {
+  for (let i = 0; i < a.length; i++) a[i] = 0;
+}
+
 /** `out = a + b`. */
 function add(a: Float64Array, b: Float64Array, out: Float64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
@@ -172,13 +178,13 @@ export function nutsTransition(
   info: NutsInfo,
 ): void {
   const { z, zFwd, zBck, zSample, zPropose, rho } = ws;
-  copyPhasePoint(state, z);
+  copyPosition(state, z);
   s.metric.sampleMomentum(rng, z.p);
   s.metric.velocity(z.p, z.v);
+  z.h = hamiltonian(z);
   copyPhasePoint(z, zFwd);
   copyPhasePoint(z, zBck);
-  copyPhasePoint(z, zSample);
-  copyPhasePoint(z, zPropose);
+  copyPosition(z, zSample);
 
   ws.pFwdFwd.set(z.p);
   ws.pSharpFwdFwd.set(z.v);
@@ -191,7 +197,7 @@ export function nutsTransition(
   rho.set(z.p);
 
   let logSumWeight = 0; // log(exp(H0 - H0))
-  ws.h0 = hamiltonian(z);
+  ws.h0 = z.h;
   ws.nLeapfrog = 0;
   ws.sumMetroProb = 0;
   ws.divergent = false;
@@ -247,9 +253,9 @@ export function nutsTransition(
 
     // biased progressive sampling: move to the new subtree with probability min(1, w_new / w_old)
     if (lswSubtree > logSumWeight) {
-      copyPhasePoint(zPropose, zSample);
+      copyPosition(zPropose, zSample);
     } else if (uniform(rng) < Math.exp(lswSubtree - logSumWeight)) {
-      copyPhasePoint(zPropose, zSample);
+      copyPosition(zPropose, zSample);
     }
     logSumWeight = logSumExp(logSumWeight, lswSubtree);
 
@@ -260,12 +266,12 @@ export function nutsTransition(
     if (!persist) break;
   }
 
-  copyPhasePoint(zSample, state);
+  copyPosition(zSample, state);
   info.acceptStat = ws.nLeapfrog > 0 ? ws.sumMetroProb / ws.nLeapfrog : 0;
   info.treeDepth = depth;
   info.nLeapfrog = ws.nLeapfrog;
   info.divergent = ws.divergent;
-  info.energy = hamiltonian(state);
+  info.energy = zSample.h;
 }
 
 /**
@@ -292,10 +298,11 @@ function buildTree(
     ws.nLeapfrog++;
     let h = hamiltonian(z);
     if (Number.isNaN(h)) h = Number.POSITIVE_INFINITY;
+    z.h = h;
     if (h - ws.h0 > s.maxDeltaH) ws.divergent = true;
     const dH = ws.h0 - h;
     ws.sumMetroProb += dH > 0 ? 1 : Math.exp(dH);
-    copyPhasePoint(z, zPropose);
+    copyPosition(z, zPropose);
     const p = z.p;
     const v = z.v;
     for (let i = 0; i < rho.length; i++) {
@@ -312,7 +319,7 @@ function buildTree(
   }
 
   const lv = ws.levels[depth];
-  lv.rhoInit.fill(0);
+  zero(lv.rhoInit);
   const lswInit = buildTree(
     ws,
     s,
@@ -329,7 +336,7 @@ function buildTree(
   if (!ws.valid) return Number.NEGATIVE_INFINITY;
 
   const zFinal = lv.zProposeFinal;
-  lv.rhoFinal.fill(0);
+  zero(lv.rhoFinal);
   const lswFinal = buildTree(
     ws,
     s,
@@ -348,9 +355,9 @@ function buildTree(
   // multinomial sample between the two halves (uniform progressive sampling inside a subtree)
   const lswSubtree = logSumExp(lswInit, lswFinal);
   if (lswFinal > lswSubtree) {
-    copyPhasePoint(zFinal, zPropose);
+    copyPosition(zFinal, zPropose);
   } else if (uniform(rng) < Math.exp(lswFinal - lswSubtree)) {
-    copyPhasePoint(zFinal, zPropose);
+    copyPosition(zFinal, zPropose);
   }
 
   // rho += rho_init + rho_final, and the criterion over the merged subtree

@@ -1,4 +1,4 @@
-import { cauchyLogDensity, type PosteriorModel } from "./model.js";
+import { cauchyDlp, cauchyLp, type PosteriorModel } from "./model.js";
 
 /** arK (posteriordb): AR(K). q = [alpha, beta[1..K], log sigma]. */
 export function createPotential(data: { K: number; T: number; y: number[] }): PosteriorModel {
@@ -29,9 +29,9 @@ export function createPotential(data: { K: number; T: number; y: number[] }): Po
         for (let k = 1; k <= K; k++) g[k] += w * y[t - k];
       }
       const n = T - K;
-      const c = cauchyLogDensity(sigma, 2.5);
-      lp += -n * u - 0.5 * ss + c.lp + u;
-      g[K + 1] = -n + ss + c.d * sigma + 1;
+
+      lp += -n * u - 0.5 * ss + cauchyLp(sigma, 2.5) + u;
+      g[K + 1] = -n + ss + cauchyDlp(sigma, 2.5) * sigma + 1;
       return lp;
     },
     constrain(q, out) {

@@ -1,4 +1,4 @@
-import { cauchyLogDensity, type PosteriorModel } from "./model.js";
+import { cauchyDlp, cauchyLp, type PosteriorModel } from "./model.js";
 
 /**
  * arma11 (posteriordb): ARMA(1,1). q = [mu, phi, theta, log sigma]. Hand-written adjoint of the
@@ -12,7 +12,10 @@ export function createPotential(data: { T: number; y: number[] }): PosteriorMode
     dim: 4,
     names: ["mu", "phi", "theta", "sigma"],
     logDensityGradient(q, g) {
-      const [mu, phi, theta, u] = [q[0], q[1], q[2], q[3]];
+      const mu = q[0];
+      const phi = q[1];
+      const theta = q[2];
+      const u = q[3];
       const sigma = Math.exp(u);
       err[0] = y[0] - (mu + phi * mu);
       let ss = err[0] * err[0];
@@ -37,19 +40,19 @@ export function createPotential(data: { T: number; y: number[] }): PosteriorMode
         }
         adj = a;
       }
-      const c = cauchyLogDensity(sigma, 2.5);
+
       const lp =
         (-0.5 * (mu * mu)) / 100 -
         (0.5 * phi * phi) / 4 -
         (0.5 * theta * theta) / 4 -
         T * u -
         0.5 * ss * is2 +
-        c.lp +
+        cauchyLp(sigma, 2.5) +
         u;
       g[0] = gmu - mu / 100;
       g[1] = gphi - phi / 4;
       g[2] = gtheta - theta / 4;
-      g[3] = -T + ss * is2 + c.d * sigma + 1;
+      g[3] = -T + ss * is2 + cauchyDlp(sigma, 2.5) * sigma + 1;
       return lp;
     },
     constrain(q, out) {

@@ -1,4 +1,4 @@
-import { cauchyLogDensity, type PosteriorModel } from "./model.js";
+import { cauchyDlp, cauchyLp, type PosteriorModel } from "./model.js";
 
 /** eight_schools_centered (posteriordb): the funnel. q = [theta[1..J], mu, log tau]. */
 export function createPotential(data: { J: number; y: number[]; sigma: number[] }): PosteriorModel {
@@ -23,10 +23,10 @@ export function createPotential(data: { J: number; y: number[]; sigma: number[] 
         gmu += d / (tau * tau);
         gtau += (d * d) / (tau * tau * tau);
       }
-      const c = cauchyLogDensity(tau, 5);
-      lp += c.lp + u;
+
+      lp += cauchyLp(tau, 5) + u;
       g[J] = gmu;
-      g[J + 1] = (gtau + c.d) * tau + 1;
+      g[J + 1] = (gtau + cauchyDlp(tau, 5)) * tau + 1;
       return lp;
     },
     constrain(q, out) {

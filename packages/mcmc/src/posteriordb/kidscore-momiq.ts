@@ -1,4 +1,4 @@
-import { cauchyLogDensity, type PosteriorModel } from "./model.js";
+import { cauchyDlp, cauchyLp, type PosteriorModel } from "./model.js";
 
 /** kidscore_momiq (posteriordb kidiq): flat prior on beta. q = [beta[1], beta[2], log sigma]. */
 export function createPotential(data: {
@@ -13,7 +13,9 @@ export function createPotential(data: {
     dim: 3,
     names: ["beta[1]", "beta[2]", "sigma"],
     logDensityGradient(q, g) {
-      const [b1, b2, u] = [q[0], q[1], q[2]];
+      const b1 = q[0];
+      const b2 = q[1];
+      const u = q[2];
       const sigma = Math.exp(u);
       const is2 = 1 / (sigma * sigma);
       let ss = 0;
@@ -25,11 +27,11 @@ export function createPotential(data: {
         g1 += r;
         g2 += r * x[n];
       }
-      const c = cauchyLogDensity(sigma, 2.5);
+
       g[0] = g1 * is2;
       g[1] = g2 * is2;
-      g[2] = -N + ss * is2 + c.d * sigma + 1;
-      return -N * u - 0.5 * ss * is2 + c.lp + u;
+      g[2] = -N + ss * is2 + cauchyDlp(sigma, 2.5) * sigma + 1;
+      return -N * u - 0.5 * ss * is2 + cauchyLp(sigma, 2.5) + u;
     },
     constrain(q, out) {
       out[0] = q[0];

@@ -18,7 +18,9 @@ export function createPotential(data: {
     dim: 3,
     names: ["alpha", "beta", "sigma"],
     logDensityGradient(q, g) {
-      const [a, b, u] = [q[0], q[1], q[2]];
+      const a = q[0];
+      const b = q[1];
+      const u = q[2];
       const sigma = Math.exp(u);
       const is2 = 1 / (sigma * sigma);
       let ss = 0;

@@ -12,10 +12,16 @@ export interface PosteriorModel extends Potential {
   constrain(q: Float64Array, out: Float64Array): void;
 }
 
-/** log(1 + (x/s)^2) term of a half-Cauchy(0, s) prior and its derivative in x. */
-export function cauchyLogDensity(x: number, s: number): { lp: number; d: number } {
+/** -log(1 + (x/s)^2): the x-dependent part of a (half-)Cauchy(0, s) log density. */
+export function cauchyLp(x: number, s: number): number {
   const r = x / s;
-  return { lp: -Math.log1p(r * r), d: (-2 * r) / s / (1 + r * r) };
+  return -Math.log1p(r * r);
+}
+
+/** d/dx of {@link cauchyLp} (two scalar functions: no object allocated per gradient). */
+export function cauchyDlp(x: number, s: number): number {
+  const r = x / s;
+  return (-2 * r) / s / (1 + r * r);
 }
 
 /** 1 / (1 + e^-u), stable. */

@@ -38,7 +38,9 @@ function garchOnTape(data: { T: number; y: number[]; sigma1: number }) {
 
 function armaBuild(data: { T: number; y: number[] }) {
   return (t: Tape, x: number): number => {
-    const [mu, phi, theta] = [x, x + 1, x + 2];
+    const mu = x;
+    const phi = x + 1;
+    const theta = x + 2;
     const sigma = t.exp(x + 3);
     let err = t.addConst(t.neg(t.add(mu, t.mul(phi, mu))), data.y[0]);
     let ss = t.square(err);
