@@ -55,7 +55,13 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
     // drawParams centres the default priors on (MODEL.md section 10's `external`)
     const fund = trimToFirstContribution({
       ...sim,
-      external: { h: sim.truth?.h, alphaC: sk.alphaC, betaCM: sk.betaCM, deltaHat: 0.05, sigmaDHat: 1 },
+      external: {
+        h: sim.truth?.h,
+        alphaC: sk.alphaC,
+        betaCM: sk.betaCM,
+        deltaHat: 0.05,
+        sigmaDHat: 1,
+      },
     }).fund;
     const w = await fitWindow(fund, fund.weeks.length, config, { sampler: o.sampler });
     const tv: Record<string, number> = { ...truth, V_tau: fund.truth?.V[w.tau - 1] ?? Number.NaN };
