@@ -53,10 +53,13 @@ describe.skipIf(!postgresUp() || !natsUp())(
     let drop: () => Promise<void>;
     let proc: ChildProcess;
     let port: number;
+    let gateway: { proc: ChildProcess; port: number };
+    let identity: { proc: ChildProcess; port: number };
 
     beforeAll(async () => {
       const db = await createTestDatabase();
       drop = db.drop;
+      const signingJwk = JSON.stringify(await generatePrincipalKey());
       ({ proc, port } = await startService("funds", {
         DATABASE_URL: db.url,
         NATS_URL: realServices.natsUrl,
@@ -65,10 +68,25 @@ describe.skipIf(!postgresUp() || !natsUp())(
         S3_FORCE_PATH_STYLE: "true",
         AWS_ACCESS_KEY_ID: TEST_S3_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: TEST_S3_CREDENTIALS.secretAccessKey,
-        PRINCIPAL_SIGNING_JWK: JSON.stringify(await generatePrincipalKey()),
+        PRINCIPAL_SIGNING_JWK: signingJwk,
       }));
+      // Identity and the gateway alone too: the gateway in front of funds over the network
+      // (gRPC over HTTP/2), authenticating through identity.
+      identity = await startService("identity", {
+        DATABASE_URL: db.url,
+        NATS_URL: realServices.natsUrl,
+        PRINCIPAL_SIGNING_JWK: signingJwk,
+      });
+      gateway = await startService("gateway", {
+        DATABASE_URL: db.url,
+        NATS_URL: realServices.natsUrl,
+        PRINCIPAL_SIGNING_JWK: signingJwk,
+        IDENTITY_URL: `http://127.0.0.1:${identity.port}`,
+        FUNDS_URL: `http://127.0.0.1:${port}`,
+      });
     });
     afterAll(async () => {
+      for (const p of [gateway?.proc, identity?.proc]) if (p?.exitCode === null) p.kill("SIGKILL");
       if (proc && proc.exitCode === null) proc.kill("SIGKILL");
       await drop?.();
     });
@@ -134,6 +152,17 @@ describe.skipIf(!postgresUp() || !natsUp())(
           createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` }),
         ).getServiceInfo({}),
       );
+    });
+
+    it("is reached through a gateway running alone, over the network transport", async () => {
+      const viaGateway = createClient(
+        FundService,
+        createConnectTransport({
+          baseUrl: `http://127.0.0.1:${gateway.port}/api`,
+          httpVersion: "1.1",
+        }),
+      );
+      expectDistributedInfo(await viaGateway.getServiceInfo({}));
     });
 
     it("reports readiness and shuts down cleanly on SIGTERM", async () => {
