@@ -190,5 +190,5 @@ describe("the embedded data folder", () => {
       await rm(dirA, { recursive: true, force: true });
       await rm(dirB, { recursive: true, force: true });
     }
-  });
+  }, 240_000); // three PGlite data folders are created and opened: slow on a busy 2-core machine
 });
