@@ -3,8 +3,13 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import type { ServiceName } from "@portal/api";
 import { billingService } from "@portal/billing-service";
 import { fundsService } from "@portal/funds-service";
-import { API_PREFIX, edgeAuth, gatewayHttp, gatewayService } from "@portal/gateway-service";
-import { identityService, jwksRoutes } from "@portal/identity-service";
+import { API_PREFIX, gatewayAuth, gatewayHttp, gatewayService } from "@portal/gateway-service";
+import {
+  bootstrapSuperAdmin,
+  identityService,
+  jwksRoutes,
+  PRODUCTION_PASSWORD_PARAMS,
+} from "@portal/identity-service";
 import { reportsService } from "@portal/reports-service";
 import { runsService } from "@portal/runs-service";
 import type { Logger, ServiceContext, ServiceDefinition } from "@portal/runtime";
@@ -40,6 +45,10 @@ export const definitions: ServiceDefinition[] = [
 export const embeddedEnvSchema = baseEnvSchema.extend({
   /** Base URL users reach this process at; defaults to http://localhost:PORT. */
   PUBLIC_BASE_URL: z.url().optional(),
+  /** The first super admin, created at start when no user has this email yet. */
+  BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
+  /** Its password (12 characters at least); only read while the user does not exist. */
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
 });
 
 export interface Embedded {
@@ -61,6 +70,14 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
   const keys = await embeddedKeys(env.DATA_DIR);
   const platform = await openPlatform(env, { publicBaseUrl, fileSigningKey: keys.fileSigningKey });
   for (const d of definitions) if (d.migrations) await platform.db.migrate(d.name, d.migrations);
+  if (env.BOOTSTRAP_ADMIN_EMAIL && env.BOOTSTRAP_ADMIN_PASSWORD) {
+    const b = await bootstrapSuperAdmin(
+      platform.db,
+      { email: env.BOOTSTRAP_ADMIN_EMAIL, password: env.BOOTSTRAP_ADMIN_PASSWORD },
+      { passwordParams: PRODUCTION_PASSWORD_PARAMS, now: new Date() },
+    );
+    if (b.created) log.info({ userId: b.userId }, "created the first super admin");
+  }
 
   const signer = await createPrincipalSigner(keys.principalJwk);
   const verifier = createLocalPrincipalVerifier(signer.jwks);
@@ -89,14 +106,16 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
   const gatewayCtx = contexts.get("gateway") as ServiceContext;
   const web = gatewayHttp(gatewayCtx, src.WEB_DIR ? resolve(src.WEB_DIR) : undefined);
   const jwks = jwksRoutes(signer.jwks);
+  const auth = gatewayAuth(gatewayCtx, signer);
   const listener = await serve({
     port: env.PORT,
     host: env.HOST,
     log,
     routes: routes.get("gateway") as (router: ConnectRouter) => void,
     apiPrefix: API_PREFIX,
-    interceptors: [traceIncoming, requestLog(log), edgeAuth, authorize(verifier)],
-    http: async (req, res) => (await jwks(req, res)) || web(req, res),
+    interceptors: [traceIncoming, requestLog(log), auth.interceptor, authorize(verifier)],
+    http: async (req, res) =>
+      (await auth.routes(req, res)) || (await jwks(req, res)) || web(req, res),
     ready: async () => {
       const checks = await platform.check();
       return { ok: checks.every((c) => c.ok), checks };

@@ -62,6 +62,14 @@ export async function runStandalone(
     apiPrefix?: string;
     /** Interceptors that run before authorisation (the gateway's edge authentication). */
     interceptors?: Interceptor[];
+    /**
+     * Interceptors and HTTP routes that need the service's context (the gateway's sessions);
+     * added after `interceptors` and instead of `http`.
+     */
+    setup?: (
+      ctx: ServiceContext,
+      env: StandaloneEnv,
+    ) => Promise<{ interceptors: Interceptor[]; http: HttpRoutes }>;
   },
   src: Record<string, string | undefined> = {},
 ): Promise<void> {
@@ -89,6 +97,8 @@ export async function runStandalone(
   };
   const verifier = await principalVerifier(env);
   const stopWork = def.start ? await def.start(ctx) : async () => {};
+  const setup = extra?.setup ? await extra.setup(ctx, env) : undefined;
+  const http = setup?.http ?? (extra?.http ? await extra.http(ctx, env) : undefined);
   const listener = await serve({
     port: env.PORT,
     host: env.HOST,
@@ -98,10 +108,11 @@ export async function runStandalone(
       traceIncoming,
       requestLog(log),
       ...(extra?.interceptors ?? []),
+      ...(setup?.interceptors ?? []),
       authorize(verifier),
     ],
     ...(extra?.apiPrefix ? { apiPrefix: extra.apiPrefix } : {}),
-    ...(extra?.http ? { http: await extra.http(ctx, env) } : {}),
+    ...(http ? { http } : {}),
     ready: async () => {
       const checks = await platform.check();
       return { ok: checks.every((c) => c.ok), checks };

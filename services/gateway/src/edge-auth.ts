@@ -1,17 +1,74 @@
 import type { Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { Role } from "@portal/api";
+import type { Principal, PrincipalSigner } from "@portal/runtime";
 import { PRINCIPAL_HEADER } from "@portal/runtime";
+import { readCookie, SESSION_COOKIE } from "./cookies.js";
+import type { Session } from "./domain/sessions.js";
+import { isCsrfValid } from "./domain/sessions.js";
 
-const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+const BEARER_JWT = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+const BEARER_KEY = /^Bearer\s+(sk_live_\S+)$/;
+export const CSRF_HEADER = "x-csrf-token";
+
+const roles: Record<string, Role> = {
+  viewer: Role.VIEWER,
+  member: Role.MEMBER,
+  org_admin: Role.ORG_ADMIN,
+  super_admin: Role.SUPER_ADMIN,
+};
+
+/** What the edge needs to turn a credential into a principal. */
+export interface EdgeAuthDeps {
+  signer: PrincipalSigner;
+  /** The live session a cookie names. */
+  findSession(token: string): Promise<Session | undefined>;
+  /** The organisation and role an API key acts for; throws ConnectError when refused. */
+  authenticateApiKey(key: string): Promise<{ apiKeyId: string; orgId: string; role: Role }>;
+}
 
 /**
- * Authentication at the edge. A caller proves who it is with `Authorization: Bearer <token>`;
- * the token becomes the principal forwarded to services, which verify it themselves. A principal
- * header sent from outside is dropped: only this interceptor sets it. (Sessions and API keys are
- * turned into principal tokens here too, once identity issues them.)
+ * Authentication at the edge. A caller proves who it is with an API key
+ * (`Authorization: Bearer sk_live_…`), a session cookie (plus the `x-csrf-token` header, since a
+ * browser attaches cookies to cross-site requests too), or a principal token
+ * (`Authorization: Bearer <jwt>`, verified by each service). The gateway mints a 60-second
+ * principal token for the first two. A principal header sent from outside is dropped: only this
+ * interceptor sets it. A credential that is presented but refused fails the call rather than
+ * falling back to anonymous.
  */
-export const edgeAuth: Interceptor = (next) => async (req) => {
-  req.header.delete(PRINCIPAL_HEADER);
-  const m = BEARER.exec(req.header.get("authorization") ?? "");
-  if (m?.[1]) req.header.set(PRINCIPAL_HEADER, m[1]);
-  return next(req);
-};
+export function createEdgeAuth(deps: EdgeAuthDeps): Interceptor {
+  return (next) => async (req) => {
+    req.header.delete(PRINCIPAL_HEADER);
+    const authorization = req.header.get("authorization") ?? "";
+    let principal: Principal | undefined;
+    const key = BEARER_KEY.exec(authorization)?.[1];
+    const jwt = BEARER_JWT.exec(authorization)?.[1];
+    if (key) {
+      const k = await deps.authenticateApiKey(key);
+      principal = { subject: `key:${k.apiKeyId}`, orgId: k.orgId, role: k.role };
+    } else if (jwt) {
+      req.header.set(PRINCIPAL_HEADER, jwt);
+    } else if (authorization) {
+      throw new ConnectError("unsupported Authorization header", Code.Unauthenticated);
+    } else {
+      const token = readCookie(req.header.get("cookie"), SESSION_COOKIE);
+      if (token) {
+        const session = await deps.findSession(token);
+        if (!session) throw new ConnectError("session expired or signed out", Code.Unauthenticated);
+        // Every Connect call through the gateway can change state unless it is a GET; cookie
+        // callers prove they are the portal's own page by echoing the CSRF token.
+        if (req.requestMethod !== "GET" && !isCsrfValid(session, req.header.get(CSRF_HEADER))) {
+          throw new ConnectError(
+            `missing or wrong ${CSRF_HEADER} header for a cookie-authenticated call`,
+            Code.PermissionDenied,
+          );
+        }
+        const role = roles[session.role];
+        if (role === undefined) throw new Error(`session role ${session.role} is unknown`);
+        principal = { subject: session.userId, orgId: session.orgId, role };
+      }
+    }
+    if (principal) req.header.set(PRINCIPAL_HEADER, await deps.signer.sign(principal));
+    return next(req);
+  };
+}

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { GatewayService } from "@portal/api/gateway/v1/gateway";
 import type { ServiceContext, ServiceDefinition } from "@portal/runtime";
@@ -7,8 +8,14 @@ import { requirePrincipal, serviceInfo } from "@portal/runtime";
 import { forwardAll } from "./forward.js";
 import { chain, fileRoutes, webRoutes } from "./web-routes.js";
 
-export { edgeAuth } from "./edge-auth.js";
+export type { AuthRouteDeps } from "./auth-routes.js";
+export { authRoutes, LOGIN_PATH, LOGOUT_PATH } from "./auth-routes.js";
+export { CSRF_COOKIE, SESSION_COOKIE } from "./cookies.js";
+export type { EdgeAuthDeps } from "./edge-auth.js";
+export { CSRF_HEADER, createEdgeAuth } from "./edge-auth.js";
 export { forwardAll, forwardService } from "./forward.js";
+export type { GatewayAuth } from "./gateway-auth.js";
+export { gatewayAuth } from "./gateway-auth.js";
 
 /** The public API is served under this path; the web UI's transport uses it as its base URL. */
 export const API_PREFIX = "/api";
@@ -22,6 +29,7 @@ export function defaultWebDir(): string {
 /** The gateway: its own info RPC plus every other service's API, forwarded for the caller. */
 export const gatewayService: ServiceDefinition = {
   name: "gateway",
+  migrations: fileURLToPath(new URL("../migrations", import.meta.url)),
   routes: (ctx) => (router: ConnectRouter) => {
     router.service(GatewayService, {
       getServiceInfo: async () => ({ info: await serviceInfo(ctx) }),

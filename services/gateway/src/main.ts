@@ -1,12 +1,21 @@
-import { runStandalone } from "@portal/runtime";
-import { API_PREFIX, edgeAuth, gatewayHttp, gatewayService } from "./index.js";
+import { createPrincipalSigner, runStandalone } from "@portal/runtime";
+import { API_PREFIX, gatewayAuth, gatewayHttp, gatewayService } from "./index.js";
+import { chain } from "./web-routes.js";
 
 await runStandalone(
   gatewayService,
   {
     apiPrefix: API_PREFIX,
-    interceptors: [edgeAuth],
-    http: (ctx) => gatewayHttp(ctx),
+    // The gateway signs the principal tokens it mints for sessions and API keys.
+    setup: async (ctx, env) => {
+      if (!env.PRINCIPAL_SIGNING_JWK)
+        throw new Error("PRINCIPAL_SIGNING_JWK: is required by the gateway");
+      const auth = gatewayAuth(
+        ctx,
+        await createPrincipalSigner(JSON.parse(env.PRINCIPAL_SIGNING_JWK)),
+      );
+      return { interceptors: [auth.interceptor], http: chain(auth.routes, gatewayHttp(ctx)) };
+    },
   },
   process.env,
 );

@@ -28,6 +28,7 @@ export function createIdentityService(opts: IdentityOptions = {}): ServiceDefini
 }
 
 export const identityService: ServiceDefinition = createIdentityService();
+export { bootstrapSuperAdmin, PLATFORM_ORG_SLUG } from "./domain/bootstrap.js";
 export type { PasswordParams } from "./domain/passwords.js";
 export { PRODUCTION_PASSWORD_PARAMS } from "./domain/passwords.js";
 export { JWKS_PATH, jwksRoutes } from "./jwks.js";

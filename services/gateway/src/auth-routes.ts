@@ -1,0 +1,106 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { HttpRequest, HttpResponse, HttpRoutes } from "@portal/runtime";
+import { sendJson } from "@portal/runtime";
+import { clearedCookies, readCookie, SESSION_COOKIE, sessionCookies } from "./cookies.js";
+import type { Session, SessionUser } from "./domain/sessions.js";
+import { SESSION_TTL_MS } from "./domain/sessions.js";
+
+export const LOGIN_PATH = "/auth/login";
+export const LOGOUT_PATH = "/auth/logout";
+const MAX_BODY = 8 * 1024;
+
+export interface AuthRouteDeps {
+  /** Checks the password with identity; throws ConnectError when the login fails. */
+  verifyPassword(email: string, password: string): Promise<SessionUser>;
+  createSession(user: SessionUser): Promise<{ token: string; csrf: string; expiresAt: Date }>;
+  findSession(token: string): Promise<Session | undefined>;
+  revokeSession(session: Session): Promise<void>;
+}
+
+const status: Partial<Record<Code, number>> = {
+  [Code.Unauthenticated]: 401,
+  [Code.ResourceExhausted]: 429,
+  [Code.InvalidArgument]: 400,
+};
+
+async function readJson(req: HttpRequest): Promise<Record<string, unknown>> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_BODY) throw new ConnectError("request body too large", Code.InvalidArgument);
+    chunks.push(c);
+  }
+  try {
+    const v = JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {}
+  throw new ConnectError("body must be a JSON object", Code.InvalidArgument);
+}
+
+/**
+ * A browser form on another site cannot send application/json without a CORS preflight, which we
+ * never grant; an Origin header, when sent, must be this host. Together they stop login CSRF.
+ */
+function isSameOriginJson(req: HttpRequest): boolean {
+  const type = String(req.headers["content-type"] ?? "")
+    .split(";")[0]
+    ?.trim();
+  if (type !== "application/json") return false;
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `POST /auth/login` with `{email, password}` starts a session: any session the browser already
+ * had is revoked and a fresh one is issued (the token is rotated at every login), in an httpOnly,
+ * Secure, SameSite=Strict cookie, with the CSRF token in the body and a readable cookie.
+ * `POST /auth/logout` revokes the session and clears the cookies.
+ */
+export function authRoutes(deps: AuthRouteDeps): HttpRoutes {
+  return async (req, res) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (req.method !== "POST" || (path !== LOGIN_PATH && path !== LOGOUT_PATH)) return false;
+    if (!isSameOriginJson(req)) {
+      sendJson(res, 403, { error: "send application/json from the portal's own origin" });
+      return true;
+    }
+    try {
+      const old = readCookie(req.headers.cookie, SESSION_COOKIE);
+      const current = old ? await deps.findSession(old) : undefined;
+      if (path === LOGOUT_PATH) {
+        if (current) await deps.revokeSession(current);
+        setCookies(res, clearedCookies());
+        sendJson(res, 200, { ok: true });
+        return true;
+      }
+      const body = await readJson(req);
+      const email = typeof body.email === "string" ? body.email : "";
+      const password = typeof body.password === "string" ? body.password : "";
+      const user = await deps.verifyPassword(email, password);
+      if (current) await deps.revokeSession(current);
+      const s = await deps.createSession(user);
+      setCookies(res, sessionCookies(s.token, s.csrf, Math.floor(SESSION_TTL_MS / 1000)));
+      sendJson(res, 200, {
+        csrfToken: s.csrf,
+        userId: user.userId,
+        orgId: user.orgId,
+        role: user.role,
+      });
+    } catch (err) {
+      if (!(err instanceof ConnectError) || status[err.code] === undefined) throw err;
+      sendJson(res, status[err.code] as number, { error: err.rawMessage });
+    }
+    return true;
+  };
+}
+
+function setCookies(res: HttpResponse, cookies: string[]) {
+  res.setHeader("set-cookie", cookies);
+  res.setHeader("cache-control", "no-store");
+}

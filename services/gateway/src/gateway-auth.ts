@@ -1,0 +1,53 @@
+import type { Interceptor } from "@connectrpc/connect";
+import { Role } from "@portal/api";
+import type { HttpRoutes, PrincipalSigner, ServiceContext } from "@portal/runtime";
+import { PRINCIPAL_HEADER, roleName } from "@portal/runtime";
+import { authRoutes } from "./auth-routes.js";
+import type { SessionDeps } from "./domain/sessions.js";
+import { createSession, findSession, revokeSession } from "./domain/sessions.js";
+import { createEdgeAuth } from "./edge-auth.js";
+
+/** The gateway's half of authentication: the edge interceptor and the login/logout routes. */
+export interface GatewayAuth {
+  interceptor: Interceptor;
+  routes: HttpRoutes;
+}
+
+/**
+ * Wires sessions (gateway schema) and identity's password and API key checks together. The gateway
+ * calls identity as the platform itself, with a service principal it signs; only those two
+ * SERVICE-role RPCs need it.
+ */
+export function gatewayAuth(
+  ctx: ServiceContext,
+  signer: PrincipalSigner,
+  now: () => Date = () => new Date(),
+): GatewayAuth {
+  const deps: SessionDeps = { db: ctx.platform.db, now };
+  const identity = ctx.clients.get("identity");
+  const asService = async () => ({
+    headers: new Headers({
+      [PRINCIPAL_HEADER]: await signer.sign({
+        subject: "service:gateway",
+        orgId: "",
+        role: Role.SERVICE,
+      }),
+    }),
+  });
+  return {
+    interceptor: createEdgeAuth({
+      signer,
+      findSession: (token) => findSession(deps, token),
+      authenticateApiKey: async (key) => identity.authenticateApiKey({ key }, await asService()),
+    }),
+    routes: authRoutes({
+      async verifyPassword(email, password) {
+        const r = await identity.verifyPassword({ email, password }, await asService());
+        return { userId: r.userId, orgId: r.orgId, role: roleName(r.role) };
+      },
+      createSession: (user) => createSession(deps, user),
+      findSession: (token) => findSession(deps, token),
+      revokeSession: (s) => revokeSession(deps, s),
+    }),
+  };
+}
