@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { fitGarch, type GarchMethod } from "./garch.js";
+import { fitOls } from "./ols.js";
 import { createRng, normal, type RngState } from "./rng.js";
+import { simulateFund } from "./simulate.js";
+import { generateSkeleton } from "./skeleton.js";
 
 /** Simulates u_t from a variance equation; x_t is the exogenous squared market return. */
 function simulate(
@@ -141,5 +144,38 @@ describe("fitGarch", () => {
     });
     expect(res.ok).toBe(false);
     if (!res.ok) expect(res.error.message).toMatch(/egarch/);
+  });
+});
+
+describe("fitGarch multi-start", () => {
+  it("keeps the best converged start when another start runs off without converging", () => {
+    // on this simulated two-year fund the EGARCH start (0.03, 0.95) drifts to a degenerate,
+    // non-converged point with a lower objective than the converged optimum of the other starts
+    const P = {
+      alpha: 0.0005,
+      beta: 1,
+      F: 1,
+      rho: 0.5,
+      lambda: 0.5,
+      sigma_n: 0.05,
+      log_delta: Math.log(0.05),
+      sigma_d: 0.5,
+      sigma_s: 0.1,
+    };
+    const f = simulateFund(generateSkeleton({ seed: 5, years: 2, secondaryCount: 3 }), P, {
+      seed: 6,
+    });
+    const ols = fitOls(f.comparable, f.market);
+    if (!ols) throw new Error("no OLS");
+    const res = fitGarch({
+      method: "egarch",
+      residuals: ols.residuals,
+      market: f.market,
+      allowIgarch: true,
+      context: {},
+    });
+    if (!res.ok) throw res.error;
+    expect(res.value.converged).toBe(true);
+    expect(Math.abs(res.value.params.b)).toBeLessThan(1);
   });
 });

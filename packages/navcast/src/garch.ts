@@ -218,9 +218,13 @@ function fitVariance(
       gradTol: 1e-5,
     });
     if (!Number.isFinite(r.f)) continue;
-    if (!best || r.f < best.f - 1e-9 || (!best.converged && r.converged && r.f < best.f + 1e-6)) {
-      best = { th: r.x, f: r.f, converged: r.converged, iterations: r.iterations };
-    }
+    // the best converged start wins; a lower value from a start that did not converge (often a
+    // degenerate direction where the likelihood runs off) never displaces a converged one
+    const better =
+      !best ||
+      (r.converged && !best.converged) ||
+      (r.converged === best.converged && r.f < best.f - 1e-9);
+    if (better) best = { th: r.x, f: r.f, converged: r.converged, iterations: r.iterations };
   }
   if (!best?.converged) {
     return err(
