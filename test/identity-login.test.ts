@@ -175,6 +175,47 @@ describe("logging in through the gateway", () => {
     ).toBe("Unauthenticated: unknown API key");
   });
 
+  it("revokes every session of a user when the password changes", async () => {
+    const laptop = await login(ADMIN.email, ADMIN.password);
+    const phone = await login(ADMIN.email, ADMIN.password);
+    const change = (headers: Record<string, string>, current: string, next: string) =>
+      fetch(`${base}/auth/password`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ currentPassword: current, newPassword: next }),
+      });
+    expect((await change({ cookie: laptop.cookie }, ADMIN.password, "x".repeat(12))).status).toBe(
+      403,
+    );
+    const wrong = await change(laptop.headers, "not the password", "new password 12345");
+    expect(wrong.status).toBe(403);
+    expect(((await wrong.json()) as { error: string }).error).toBe("current_password: is wrong");
+    const short = await change(laptop.headers, ADMIN.password, "short");
+    expect(((await short.json()) as { error: string }).error).toMatch(
+      /new_password: must be at least 12/,
+    );
+    const ok = await change(laptop.headers, ADMIN.password, "new password 12345");
+    expect(ok.status).toBe(200);
+    const fresh =
+      ok.headers
+        .getSetCookie()
+        .find((c) => c.startsWith("portal_session="))
+        ?.split(";")[0] ?? "";
+    const csrf = ((await ok.json()) as { csrfToken: string }).csrfToken;
+    const gw = createClient(GatewayService, transport);
+    for (const old of [laptop, phone]) {
+      expect(await codeOf(gw.getCaller({}, { headers: old.headers }))).toBe(
+        "Unauthenticated: session expired or signed out",
+      );
+    }
+    expect(
+      await codeOf(gw.getCaller({}, { headers: { cookie: fresh, "x-csrf-token": csrf } })),
+    ).toBe("ok");
+    expect((await login(ADMIN.email, ADMIN.password)).status).toBe(401);
+    expect((await login(ADMIN.email, "new password 12345")).status).toBe(200);
+    ADMIN.password = "new password 12345";
+  });
+
   it("keeps the gateway's own service RPCs out of callers' reach", async () => {
     const root = await login(ADMIN.email, ADMIN.password);
     const id = createClient(IdentityService, transport);

@@ -3,10 +3,13 @@ import type { HttpRequest, HttpResponse, HttpRoutes } from "@portal/runtime";
 import { sendJson } from "@portal/runtime";
 import { clearedCookies, readCookie, SESSION_COOKIE, sessionCookies } from "./cookies.js";
 import type { Session, SessionUser } from "./domain/sessions.js";
-import { SESSION_TTL_MS } from "./domain/sessions.js";
+import { isCsrfValid, SESSION_TTL_MS } from "./domain/sessions.js";
+import { CSRF_HEADER } from "./edge-auth.js";
 
 export const LOGIN_PATH = "/auth/login";
 export const LOGOUT_PATH = "/auth/logout";
+export const PASSWORD_PATH = "/auth/password";
+const PATHS = new Set([LOGIN_PATH, LOGOUT_PATH, PASSWORD_PATH]);
 const MAX_BODY = 8 * 1024;
 
 export interface AuthRouteDeps {
@@ -15,12 +18,18 @@ export interface AuthRouteDeps {
   createSession(user: SessionUser): Promise<{ token: string; csrf: string; expiresAt: Date }>;
   findSession(token: string): Promise<Session | undefined>;
   revokeSession(session: Session): Promise<void>;
+  /** Changes the password with identity; throws ConnectError when refused. */
+  changePassword(session: Session, currentPassword: string, newPassword: string): Promise<void>;
+  /** Revokes every session of the user. */
+  revokeUserSessions(user: SessionUser): Promise<number>;
 }
 
 const status: Partial<Record<Code, number>> = {
   [Code.Unauthenticated]: 401,
   [Code.ResourceExhausted]: 429,
   [Code.InvalidArgument]: 400,
+  [Code.PermissionDenied]: 403,
+  [Code.NotFound]: 404,
 };
 
 async function readJson(req: HttpRequest): Promise<Record<string, unknown>> {
@@ -60,12 +69,14 @@ function isSameOriginJson(req: HttpRequest): boolean {
  * `POST /auth/login` with `{email, password}` starts a session: any session the browser already
  * had is revoked and a fresh one is issued (the token is rotated at every login), in an httpOnly,
  * Secure, SameSite=Strict cookie, with the CSRF token in the body and a readable cookie.
- * `POST /auth/logout` revokes the session and clears the cookies.
+ * `POST /auth/logout` revokes the session and clears the cookies. `POST /auth/password` with
+ * `{currentPassword, newPassword}` (session cookie and CSRF header) changes the password and
+ * revokes all of the user's sessions.
  */
 export function authRoutes(deps: AuthRouteDeps): HttpRoutes {
   return async (req, res) => {
     const path = (req.url ?? "").split("?")[0];
-    if (req.method !== "POST" || (path !== LOGIN_PATH && path !== LOGOUT_PATH)) return false;
+    if (req.method !== "POST" || !path || !PATHS.has(path)) return false;
     if (!isSameOriginJson(req)) {
       sendJson(res, 403, { error: "send application/json from the portal's own origin" });
       return true;
@@ -80,6 +91,21 @@ export function authRoutes(deps: AuthRouteDeps): HttpRoutes {
         return true;
       }
       const body = await readJson(req);
+      if (path === PASSWORD_PATH) {
+        if (!current) throw new ConnectError("sign in first", Code.Unauthenticated);
+        if (!isCsrfValid(current, headerOf(req, CSRF_HEADER))) {
+          throw new ConnectError(`missing or wrong ${CSRF_HEADER} header`, Code.PermissionDenied);
+        }
+        const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
+        await deps.changePassword(current, str("currentPassword"), str("newPassword"));
+        // A changed password ends every session of the user, this one included; this browser
+        // gets a fresh one.
+        await deps.revokeUserSessions(current);
+        const s = await deps.createSession(current);
+        setCookies(res, sessionCookies(s.token, s.csrf, Math.floor(SESSION_TTL_MS / 1000)));
+        sendJson(res, 200, { csrfToken: s.csrf });
+        return true;
+      }
       const email = typeof body.email === "string" ? body.email : "";
       const password = typeof body.password === "string" ? body.password : "";
       const user = await deps.verifyPassword(email, password);
@@ -103,4 +129,9 @@ export function authRoutes(deps: AuthRouteDeps): HttpRoutes {
 function setCookies(res: HttpResponse, cookies: string[]) {
   res.setHeader("set-cookie", cookies);
   res.setHeader("cache-control", "no-store");
+}
+
+function headerOf(req: HttpRequest, name: string): string | null {
+  const v = req.headers[name];
+  return typeof v === "string" ? v : null;
 }

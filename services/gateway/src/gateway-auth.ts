@@ -4,7 +4,12 @@ import type { HttpRoutes, PrincipalSigner, ServiceContext } from "@portal/runtim
 import { PRINCIPAL_HEADER, roleName } from "@portal/runtime";
 import { authRoutes } from "./auth-routes.js";
 import type { SessionDeps } from "./domain/sessions.js";
-import { createSession, findSession, revokeSession } from "./domain/sessions.js";
+import {
+  createSession,
+  findSession,
+  revokeSession,
+  revokeUserSessions,
+} from "./domain/sessions.js";
 import { createEdgeAuth } from "./edge-auth.js";
 
 /** The gateway's half of authentication: the edge interceptor and the login/logout routes. */
@@ -48,6 +53,13 @@ export function gatewayAuth(
       createSession: (user) => createSession(deps, user),
       findSession: (token) => findSession(deps, token),
       revokeSession: (s) => revokeSession(deps, s),
+      revokeUserSessions: (u) => revokeUserSessions(deps, u),
+      async changePassword(s, currentPassword, newPassword) {
+        await identity.changePassword(
+          { orgId: s.orgId, userId: s.userId, currentPassword, newPassword },
+          await asService(),
+        );
+      },
     }),
   };
 }

@@ -40,7 +40,9 @@ export async function createSession(
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   await deps.db.withOrg(user.orgId, (tx) =>
     tx.insert(sessions).values({
-      ...user,
+      userId: user.userId,
+      orgId: user.orgId,
+      role: user.role,
       tokenHash: sha256(token),
       csrfHash: sha256(csrf),
       createdAt: now,

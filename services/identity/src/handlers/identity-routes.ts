@@ -3,6 +3,7 @@ import { IdentityService } from "@portal/api/identity/v1/identity";
 import type { Database, ServiceContext } from "@portal/runtime";
 import { requirePrincipal, serviceInfo } from "@portal/runtime";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "../domain/api-keys.js";
+import { changePassword } from "../domain/change-password.js";
 import { loginWithPassword } from "../domain/login.js";
 import {
   createOrganization,
@@ -138,6 +139,12 @@ export const identityRoutes =
         mapped(async () => {
           const k = await authenticateApiKey(deps, req.key);
           return { apiKeyId: k.id, orgId: k.orgId, role: roleOf(k.role) };
+        }),
+
+      changePassword: (req) =>
+        mapped(async () => {
+          await changePassword(deps, req);
+          return {};
         }),
 
       verifyPassword: (req) =>
