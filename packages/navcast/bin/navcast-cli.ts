@@ -56,7 +56,7 @@ data_hash and, per window, posterior summaries, the nowcast and sampler diagnost
 Config keys (all optional): nav_lag_weeks, category1 ("fixed" | "prior"), priors
 { name: { family, ... } }, garch_method, garch_allow_igarch, windows ("quarterly" | "last" |
 [dates]), mode ("independent" | "sequential"), sampler { chains, warmup, draws, seed,
-target_accept, max_treedepth, metric }.
+target_accept, max_treedepth, metric, threads }.
 
 Options:
   --fund FILE       fund JSON (required)

@@ -3,7 +3,13 @@
  * @portal/mcmc on the density's Potential, and the window's outputs (MODEL.md section 6): draws of
  * every parameter and of V_t, summaries, the nowcast V_tau and sampler diagnostics.
  */
-import { type Progress, type SampleResult, sample, samplerSummary } from "@portal/mcmc";
+import {
+  type Progress,
+  type SampleResult,
+  sample,
+  sampleOnWorkers,
+  samplerSummary,
+} from "@portal/mcmc";
 import { createDensity, type NavcastDensity, type Potential } from "./density.js";
 import { NavcastError } from "./errors.js";
 import { type ProcessorReport, processWindow } from "./fund-processor.js";
@@ -12,15 +18,15 @@ import { initialPoints } from "./initial-points.js";
 import type { ParamName } from "./model-config.js";
 import type { ModelData } from "./model-data.js";
 import { type Summary, summarize } from "./posterior-summary.js";
-import { type PriorSpec, priorCentre } from "./priors.js";
+import type { PriorSpec } from "./priors.js";
 import { createRng, nextUint32 } from "./rng.js";
 import type { RunConfig } from "./run-config.js";
 import {
-  createSegmentTransform,
   modelToSegments,
   type SegmentTransform,
   segmentPotential,
   segmentsToModel,
+  segmentTransformFor,
 } from "./segment-transform.js";
 
 /** The `sampler` block of section 10, plus a few extra diagnostics. */
@@ -99,21 +105,41 @@ export async function fitWindow(
     });
   }
   const run = o.sampler ?? sample;
+  const common = {
+    chains: s.chains,
+    warmup: s.warmup,
+    draws: s.draws,
+    seed,
+    init,
+    targetAccept: s.targetAccept,
+    maxTreeDepth: s.maxTreeDepth,
+    metric: s.metric,
+    onProgress: o.onProgress,
+  };
   let res: SampleResult;
   try {
-    res = await run({
-      dim: density.dim,
-      logDensityGradient: (q, g) => potential.logDensityGradient(q, g),
-      chains: s.chains,
-      warmup: s.warmup,
-      draws: s.draws,
-      seed,
-      init,
-      targetAccept: s.targetAccept,
-      maxTreeDepth: s.maxTreeDepth,
-      metric: s.metric,
-      onProgress: o.onProgress,
-    });
+    // chains on worker threads give the same draws as in-thread (mcmc's contract), only faster
+    res =
+      s.threads > 1 && !o.sampler
+        ? await sampleOnWorkers({
+            ...common,
+            module: new URL(
+              import.meta.url.endsWith(".ts") ? "./worker-model.ts" : "./worker-model.js",
+              import.meta.url,
+            ).href,
+            data: {
+              data,
+              options: { ...config.model, priors },
+              segments: config.parameterization === "segments",
+            },
+            threads: s.threads,
+            dim: density.dim,
+          })
+        : await run({
+            ...common,
+            dim: density.dim,
+            logDensityGradient: (q, g) => potential.logDensityGradient(q, g),
+          });
   } catch (e) {
     throw new NavcastError(
       "sampler",
@@ -183,26 +209,6 @@ function _toModelSpace(tr: SegmentTransform, chain: Float64Array, dim: number): 
     out.set(x, i * dim);
   }
   return out;
-}
-
-/**
- * The segment transform of a window: segments end at each NAV week shifted back by the lag (the
- * value the NAV reflects); step scales at the prior centre of F, NAV noise at that of sigma_n.
- */
-export function segmentTransformFor(density: NavcastDensity, data: ModelData): SegmentTransform {
-  const ends: number[] = [];
-  for (let i = 0; i < density.T; i++) if (!Number.isNaN(data.navGp[i])) ends.push(i - density.lag);
-  const centre = (n: string) => {
-    const k = density.names.indexOf(n as ParamName);
-    return priorCentre(density.priors[k].spec);
-  };
-  return createSegmentTransform(
-    density.xiOffset,
-    data.h.map(Math.sqrt),
-    ends,
-    centre("F"),
-    centre("sigma_n"),
-  );
 }
 
 function extractDraws(d: NavcastDensity, res: SampleResult, tau: number, keepV: boolean) {

@@ -17,6 +17,8 @@ export interface SamplerSettings {
   targetAccept: number;
   maxTreeDepth: number;
   metric: "diag" | "dense" | "diag-grad" | "lowrank" | "unit";
+  /** Worker threads for the chains (1: in the calling thread). Draws do not depend on it. */
+  threads: number;
 }
 
 /** Everything a run needs, defaults filled in. */
@@ -53,6 +55,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     // diagonal plus low rank (MODEL.md section 11): on a simulated 10-year fund the diagonal
     // metric ran at tree depth 10 with min bulk-ESS 1.4; this one at depth 5 with min ESS 99
     metric: "lowrank",
+    threads: 1,
   },
 };
 
@@ -75,6 +78,7 @@ const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
   target_accept: "targetAccept",
   max_treedepth: "maxTreeDepth",
   metric: "metric",
+  threads: "threads",
 };
 
 /** Parses a config object (already JSON-decoded); unknown keys are errors, not ignored. */

@@ -94,3 +94,15 @@ describe("runWindows failures", () => {
     ).rejects.toThrow(/GARCH/);
   });
 });
+
+describe("runWindows on worker threads", () => {
+  it("gives the same draws with two threads as in the calling thread", async () => {
+    const base = { sampler: { ...sampler, warmup: 60, draws: 30 }, windows: "last" };
+    const one = (await runWindows(fund, parseRunConfig(base))).filter(isFitted);
+    const two = (
+      await runWindows(fund, parseRunConfig({ ...base, sampler: { ...base.sampler, threads: 2 } }))
+    ).filter(isFitted);
+    expect(two[0].params.beta.mean).toBe(one[0].params.beta.mean);
+    expect(two[0].nowcast.V.q50).toBe(one[0].nowcast.V.q50);
+  });
+});

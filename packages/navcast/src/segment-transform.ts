@@ -8,7 +8,10 @@
  * linear and does not depend on the parameters, so its Jacobian is constant and the target
  * density is exactly MODEL.md's; only the geometry the sampler sees changes.
  */
-import type { Potential } from "./density.js";
+import type { NavcastDensity, Potential } from "./density.js";
+import type { ParamName } from "./model-config.js";
+import type { ModelData } from "./model-data.js";
+import { priorCentre } from "./priors.js";
 
 /** Segment layout and whitening factors. */
 export interface SegmentTransform {
@@ -163,4 +166,24 @@ export function segmentPotential(inner: Potential, tr: SegmentTransform): Potent
       return lp;
     },
   };
+}
+
+/**
+ * The segment transform of a window: segments end at each NAV week shifted back by the lag (the
+ * value the NAV reflects); step scales at the prior centre of F, NAV noise at that of sigma_n.
+ */
+export function segmentTransformFor(density: NavcastDensity, data: ModelData): SegmentTransform {
+  const ends: number[] = [];
+  for (let i = 0; i < density.T; i++) if (!Number.isNaN(data.navGp[i])) ends.push(i - density.lag);
+  const centre = (n: string) => {
+    const k = density.names.indexOf(n as ParamName);
+    return priorCentre(density.priors[k].spec);
+  };
+  return createSegmentTransform(
+    density.xiOffset,
+    data.h.map(Math.sqrt),
+    ends,
+    centre("F"),
+    centre("sigma_n"),
+  );
 }
