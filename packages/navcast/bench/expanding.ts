@@ -2,7 +2,7 @@
  * Benchmark (b) of issue 5: a full expanding-window fit of a simulated 10-year fund (quarterly
  * windows; 4 chains x 1000 warm-up x 1000 draws by default). Prints wall time, the worst R-hat
  * and the divergences per window. Usage: tsx --conditions source bench/expanding.ts [years=10]
- * [chains=4] [warmup=1000] [draws=1000] [every=1 (every k-th window)]
+ * [chains=4] [warmup=1000] [draws=1000] [every=1 (every k-th window)] [threads=2]
  */
 import { cpus } from "node:os";
 import { parseRunConfig } from "../src/run-config.js";
@@ -11,7 +11,7 @@ import { simulateFund } from "../src/simulate.js";
 import { generateSkeleton } from "../src/skeleton.js";
 import { windowEnds } from "../src/window-schedule.js";
 
-const [years = "10", chains = "4", warmup = "1000", draws = "1000", every = "1"] =
+const [years = "10", chains = "4", warmup = "1000", draws = "1000", every = "1", threads = "2"] =
   process.argv.slice(2);
 const P = {
   alpha: 0.0005,
@@ -32,7 +32,13 @@ const ends = windowEnds(fund, "quarterly").filter(
 );
 const cfg = parseRunConfig({
   windows: ends.map((t) => fund.weeks[t - 1]),
-  sampler: { chains: Number(chains), warmup: Number(warmup), draws: Number(draws), seed: 1 },
+  sampler: {
+    chains: Number(chains),
+    warmup: Number(warmup),
+    draws: Number(draws),
+    seed: 1,
+    threads: Number(threads),
+  },
 });
 const t0 = performance.now();
 const res = await runWindows(fund, cfg, {
