@@ -95,6 +95,21 @@ for (const impl of dbImpls) {
       expect(page2.map((o) => o.slug)).toEqual([all[1]?.slug]);
     });
 
+    it("logs a super admin's cross-organisation read, and not an org admin's own", async () => {
+      const count = async () =>
+        Number(
+          rowsOf(
+            await db.db.execute(
+              sql`SELECT count(*) AS n FROM identity.admin_logs WHERE action = 'cross_org_access'`,
+            ),
+          )[0]?.n,
+        );
+      const before = await count();
+      await listOrganizations(db, superAdmin(), { offset: 0, limit: 10 });
+      await getOrganization(db, acme.viewer, acme.orgId);
+      expect(await count()).toBe(before + 1);
+    });
+
     it("lets an org admin update their own organisation, and no other", async () => {
       const o = await updateOrganization(db, acme.org_admin, acme.orgId, { name: "Acme Ltd" }, now);
       expect(o.name).toBe("Acme Ltd");

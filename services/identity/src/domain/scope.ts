@@ -21,19 +21,35 @@ export async function inOrgScope<T>(
   orgId: string,
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
-  if (isSuperAdmin(actor)) return db.withRole(CROSS_ORG_ROLE, fn);
+  if (isSuperAdmin(actor)) return crossOrg(db, actor, fn, orgId);
   if (orgId !== actor.orgId) throw new Forbidden(`organisation ${orgId} is not yours`);
   return db.withOrg(orgId, fn);
 }
 
-/** Runs `fn` across organisations: super admins only. */
+/**
+ * Runs `fn` across organisations: super admins only. Every use, read or write, leaves an
+ * admin-log row (`cross_org_access`, naming the organisation or "*") in the same transaction, so
+ * cross-organisation reads are on record too; changes add their own before/after row.
+ */
 export async function crossOrg<T>(
   db: Database,
   actor: Actor,
   fn: (tx: Tx) => Promise<T>,
+  orgId?: string,
 ): Promise<T> {
   if (!isSuperAdmin(actor)) throw new Forbidden("requires role super_admin");
-  return db.withRole(CROSS_ORG_ROLE, fn);
+  return db.withRole(CROSS_ORG_ROLE, async (tx) => {
+    const result = await fn(tx);
+    await logAdminChange(tx, actor, new Date(), {
+      orgId: orgId ?? null,
+      action: "cross_org_access",
+      targetType: "organization",
+      targetId: orgId ?? "*",
+      before: null,
+      after: null,
+    });
+    return result;
+  });
 }
 
 export interface AdminChange {
