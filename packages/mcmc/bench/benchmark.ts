@@ -15,12 +15,13 @@ import {
   STAN_CODE,
   simulate,
 } from "../src/testing/navcast-like.js";
+import { posteriordbDir } from "../src/testing/posteriordb-dir.js";
 import { hasRstan, runStan, type StanRun } from "./stan-runner.js";
 
 const args = process.argv.slice(2);
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
 const useStan = !args.includes("--no-stan") && hasRstan();
-const root = new URL("../../../../shared/validation/posteriordb/", import.meta.url);
+const root = posteriordbDir();
 const work = "/tmp/mcmc-bench";
 mkdirSync(work, { recursive: true });
 const SEED = 20251125;

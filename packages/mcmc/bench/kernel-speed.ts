@@ -4,14 +4,12 @@ import { DiagMetric } from "../src/metric/diag-metric.js";
 import { createNutsWorkspace, type NutsInfo, nutsTransition } from "../src/nuts.js";
 import { createPotential } from "../src/posteriordb/eight-schools-noncentered.js";
 import { createRng } from "../src/rng.js";
+import { posteriordbDir } from "../src/testing/posteriordb-dir.js";
 
 const m = createPotential(
   JSON.parse(
     readFileSync(
-      new URL(
-        "../../../../shared/validation/posteriordb/eight_schools-eight_schools_noncentered/data.json",
-        import.meta.url,
-      ),
+      new URL("eight_schools-eight_schools_noncentered/data.json", posteriordbDir()),
       "utf8",
     ),
   ),

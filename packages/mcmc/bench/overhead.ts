@@ -2,13 +2,11 @@
 import { readFileSync } from "node:fs";
 import { createPotential } from "../src/posteriordb/eight-schools-noncentered.js";
 import { sample } from "../src/sample.js";
+import { posteriordbDir } from "../src/testing/posteriordb-dir.js";
 
 const data = JSON.parse(
   readFileSync(
-    new URL(
-      "../../../../shared/validation/posteriordb/eight_schools-eight_schools_noncentered/data.json",
-      import.meta.url,
-    ),
+    new URL("eight_schools-eight_schools_noncentered/data.json", posteriordbDir()),
     "utf8",
   ),
 );

@@ -6,8 +6,9 @@ import { compareWithReference, type ReferencePosterior } from "../src/posteriord
 import { POSTERIORDB_MODELS } from "../src/posteriordb/registry.js";
 import { sample } from "../src/sample.js";
 import { samplerSummary, summarize } from "../src/summarize.js";
+import { posteriordbDir } from "../src/testing/posteriordb-dir.js";
 
-const root = new URL("../../../../shared/validation/posteriordb/", import.meta.url);
+const root = posteriordbDir();
 const refs = (
   JSON.parse(readFileSync(new URL("reference.json", root), "utf8")) as {
     posteriors: ReferencePosterior[];

@@ -4,6 +4,7 @@ import { InitError } from "./init.js";
 import { createPotential as arma11 } from "./posteriordb/arma11.js";
 import { sample } from "./sample.js";
 import { summarize } from "./summarize.js";
+import { posteriordbDir } from "./testing/posteriordb-dir.js";
 
 describe("initialisation", () => {
   it("falls back from a non-finite median to uniform(-2, 2)", async () => {
@@ -75,10 +76,7 @@ describe("initialisation", () => {
 
   it("recovers arma11 from uniform(-2, 2) inits that make the recursion explode", async () => {
     const data = JSON.parse(
-      readFileSync(
-        new URL("../../../../shared/validation/posteriordb/arma-arma11/data.json", import.meta.url),
-        "utf8",
-      ),
+      readFileSync(new URL("arma-arma11/data.json", posteriordbDir()), "utf8"),
     );
     const model = arma11(data);
     const res = await sample({

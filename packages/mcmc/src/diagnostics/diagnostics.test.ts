@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createRng, normal } from "../rng.js";
+import { posteriordbDir } from "../testing/posteriordb-dir.js";
 import { betaQuantile } from "./beta-quantile.js";
 import { ebfmi } from "./ebfmi.js";
 import { essBulk, essMean, essTail } from "./ess.js";
@@ -13,13 +14,7 @@ interface Case {
   draws_by_chain: number[][];
 }
 const vectors = JSON.parse(
-  readFileSync(
-    new URL(
-      "../../../../../shared/validation/posteriordb/diagnostics_vectors.json",
-      import.meta.url,
-    ),
-    "utf8",
-  ),
+  readFileSync(new URL("diagnostics_vectors.json", posteriordbDir()), "utf8"),
 ) as { cases: Record<string, Case> };
 
 const rel = (a: number, b: number) => Math.abs(a / b - 1);

@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkGradient } from "../gradient-check.js";
 import { createRng, uniform } from "../rng.js";
+import { posteriordbDir } from "../testing/posteriordb-dir.js";
 import { POSTERIORDB_MODELS } from "./registry.js";
 
-const root = new URL("../../../../../shared/validation/posteriordb/", import.meta.url);
+const root = posteriordbDir();
 const loadData = (name: string): never =>
   JSON.parse(readFileSync(new URL(`${name}/data.json`, root), "utf8")) as never;
 

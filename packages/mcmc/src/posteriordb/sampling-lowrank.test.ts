@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { sample } from "../sample.js";
 import { samplerSummary, summarize } from "../summarize.js";
+import { posteriordbDir } from "../testing/posteriordb-dir.js";
 import { compareWithReference, type ReferencePosterior } from "./reference.js";
 import { POSTERIORDB_MODELS } from "./registry.js";
 
-const root = new URL("../../../../../shared/validation/posteriordb/", import.meta.url);
+const root = posteriordbDir();
 const refs = (
   JSON.parse(readFileSync(new URL("reference.json", root), "utf8")) as {
     posteriors: ReferencePosterior[];

@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import { Tape } from "../ad/tape.js";
 import { tapePotential } from "../ad/tape-potential.js";
 import { createRng, uniform } from "../rng.js";
+import { posteriordbDir } from "../testing/posteriordb-dir.js";
 import { createPotential as arma11 } from "./arma11.js";
 import { createPotential as garch11 } from "./garch11.js";
 
 // The same log densities written a second way, on the AD tape, straight from the Stan programs:
 // an independent check of the hand-written adjoints (values up to a constant, gradients exactly).
-const root = new URL("../../../../../shared/validation/posteriordb/", import.meta.url);
+const root = posteriordbDir();
 const load = (name: string) => JSON.parse(readFileSync(new URL(`${name}/data.json`, root), "utf8"));
 
 function garchOnTape(data: { T: number; y: number[]; sigma1: number }) {

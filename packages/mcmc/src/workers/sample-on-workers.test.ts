@@ -2,12 +2,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createPotential } from "../posteriordb/garch11.js";
 import { sample } from "../sample.js";
+import { posteriordbDir } from "../testing/posteriordb-dir.js";
 import { sampleOnWorkers } from "./sample-on-workers.js";
 
-const dataUrl = new URL(
-  "../../../../../shared/validation/posteriordb/garch-garch11/data.json",
-  import.meta.url,
-);
+const dataUrl = new URL("garch-garch11/data.json", posteriordbDir());
 const data = JSON.parse(readFileSync(dataUrl, "utf8"));
 const module = new URL("../posteriordb/garch11.ts", import.meta.url).href;
 const opts = { seed: 99, chains: 3, warmup: 150, draws: 100 };
