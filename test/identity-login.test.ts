@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -214,6 +214,38 @@ describe("logging in through the gateway", () => {
     expect((await login(ADMIN.email, ADMIN.password)).status).toBe(401);
     expect((await login(ADMIN.email, "new password 12345")).status).toBe(200);
     ADMIN.password = "new password 12345";
+  });
+
+  it("resets a password by a mailed single-use link, ending every session", async () => {
+    const before = await login(ADMIN.email, ADMIN.password);
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const unknown = await post("/auth/reset-request", { email: "ghost@nowhere.example" });
+    const known = await post("/auth/reset-request", { email: ADMIN.email });
+    expect(unknown.status).toBe(200);
+    expect(await unknown.json()).toEqual(await known.json());
+    const outbox = join(dataDir, "outbox");
+    const files = await readdir(outbox);
+    expect(files).toHaveLength(1);
+    const mail = await readFile(join(outbox, files[0] as string), "utf8");
+    expect(mail).toContain(`To: ${ADMIN.email}`);
+    const token = /reset#token=([A-Za-z0-9_-]{43})/.exec(mail)?.[1] ?? "";
+    expect(token).not.toBe("");
+    const ok = await post("/auth/reset", { token, newPassword: "reset password 123" });
+    expect(ok.status).toBe(200);
+    const replay = await post("/auth/reset", { token, newPassword: "reset password 456" });
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toEqual({ error: "reset token already used" });
+    const gw = createClient(GatewayService, transport);
+    expect(await codeOf(gw.getCaller({}, { headers: before.headers }))).toBe(
+      "Unauthenticated: session expired or signed out",
+    );
+    expect((await login(ADMIN.email, "reset password 123")).status).toBe(200);
+    ADMIN.password = "reset password 123";
   });
 
   it("keeps the gateway's own service RPCs out of callers' reach", async () => {

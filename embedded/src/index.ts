@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { ServiceName } from "@portal/api";
 import { billingService } from "@portal/billing-service";
@@ -6,6 +6,8 @@ import { fundsService } from "@portal/funds-service";
 import { API_PREFIX, gatewayAuth, gatewayHttp, gatewayService } from "@portal/gateway-service";
 import {
   bootstrapSuperAdmin,
+  createIdentityService,
+  createOutboxMailer,
   identityService,
   jwksRoutes,
   PRODUCTION_PASSWORD_PARAMS,
@@ -85,7 +87,15 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
   const routes = new Map<ServiceName, (router: ConnectRouter) => void>();
   const clients = inProcessClients((name) => routes.get(name), serverInterceptors);
   const contexts = new Map<ServiceName, ServiceContext>();
-  for (const d of definitions) {
+  // Identity mails through the outbox folder here (see createOutboxMailer).
+  const mailer = createOutboxMailer(
+    join(resolve(env.DATA_DIR), "outbox"),
+    log.child({ svc: "mail" }),
+  );
+  const hosted = definitions.map((d) =>
+    d.name === "identity" ? createIdentityService({ mailer }) : d,
+  );
+  for (const d of hosted) {
     const ctx: ServiceContext = {
       name: d.name,
       mode: "embedded",
@@ -98,7 +108,7 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
     routes.set(d.name, d.routes(ctx));
   }
   const stops = await Promise.all(
-    definitions.map(async (d) =>
+    hosted.map(async (d) =>
       d.start ? d.start(contexts.get(d.name) as ServiceContext) : async () => {},
     ),
   );
@@ -106,7 +116,7 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
   const gatewayCtx = contexts.get("gateway") as ServiceContext;
   const web = gatewayHttp(gatewayCtx, src.WEB_DIR ? resolve(src.WEB_DIR) : undefined);
   const jwks = jwksRoutes(signer.jwks);
-  const auth = gatewayAuth(gatewayCtx, signer);
+  const auth = gatewayAuth(gatewayCtx, signer, { publicBaseUrl });
   const listener = await serve({
     port: env.PORT,
     host: env.HOST,

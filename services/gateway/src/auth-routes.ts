@@ -9,7 +9,9 @@ import { CSRF_HEADER } from "./edge-auth.js";
 export const LOGIN_PATH = "/auth/login";
 export const LOGOUT_PATH = "/auth/logout";
 export const PASSWORD_PATH = "/auth/password";
-const PATHS = new Set([LOGIN_PATH, LOGOUT_PATH, PASSWORD_PATH]);
+export const RESET_REQUEST_PATH = "/auth/reset-request";
+export const RESET_PATH = "/auth/reset";
+const PATHS = new Set([LOGIN_PATH, LOGOUT_PATH, PASSWORD_PATH, RESET_REQUEST_PATH, RESET_PATH]);
 const MAX_BODY = 8 * 1024;
 
 export interface AuthRouteDeps {
@@ -21,7 +23,13 @@ export interface AuthRouteDeps {
   /** Changes the password with identity; throws ConnectError when refused. */
   changePassword(session: Session, currentPassword: string, newPassword: string): Promise<void>;
   /** Revokes every session of the user. */
-  revokeUserSessions(user: SessionUser): Promise<number>;
+  revokeUserSessions(user: { orgId: string; userId: string }): Promise<number>;
+  /** Records a logout in identity's access log. */
+  recordLogout(session: Session): Promise<void>;
+  /** Asks identity to mail a reset link (it says nothing about whether the email exists). */
+  requestPasswordReset(email: string): Promise<void>;
+  /** Resets the password with a mailed token; throws ConnectError when the token is refused. */
+  resetPassword(token: string, newPassword: string): Promise<{ orgId: string; userId: string }>;
 }
 
 const status: Partial<Record<Code, number>> = {
@@ -71,7 +79,9 @@ function isSameOriginJson(req: HttpRequest): boolean {
  * Secure, SameSite=Strict cookie, with the CSRF token in the body and a readable cookie.
  * `POST /auth/logout` revokes the session and clears the cookies. `POST /auth/password` with
  * `{currentPassword, newPassword}` (session cookie and CSRF header) changes the password and
- * revokes all of the user's sessions.
+ * revokes all of the user's sessions. `POST /auth/reset-request` with `{email}` has identity mail
+ * a reset link (same answer whether or not the email exists); `POST /auth/reset` with
+ * `{token, newPassword}` uses the token up and revokes all of the user's sessions.
  */
 export function authRoutes(deps: AuthRouteDeps): HttpRoutes {
   return async (req, res) => {
@@ -85,18 +95,35 @@ export function authRoutes(deps: AuthRouteDeps): HttpRoutes {
       const old = readCookie(req.headers.cookie, SESSION_COOKIE);
       const current = old ? await deps.findSession(old) : undefined;
       if (path === LOGOUT_PATH) {
-        if (current) await deps.revokeSession(current);
+        if (current) {
+          await deps.revokeSession(current);
+          await deps.recordLogout(current);
+        }
         setCookies(res, clearedCookies());
         sendJson(res, 200, { ok: true });
         return true;
       }
       const body = await readJson(req);
+      const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
+      if (path === RESET_REQUEST_PATH) {
+        await deps.requestPasswordReset(str("email"));
+        sendJson(res, 200, {
+          ok: true,
+          message: "if the address belongs to a user, a link is on its way",
+        });
+        return true;
+      }
+      if (path === RESET_PATH) {
+        const user = await deps.resetPassword(str("token"), str("newPassword"));
+        await deps.revokeUserSessions(user);
+        sendJson(res, 200, { ok: true });
+        return true;
+      }
       if (path === PASSWORD_PATH) {
         if (!current) throw new ConnectError("sign in first", Code.Unauthenticated);
         if (!isCsrfValid(current, headerOf(req, CSRF_HEADER))) {
           throw new ConnectError(`missing or wrong ${CSRF_HEADER} header`, Code.PermissionDenied);
         }
-        const str = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
         await deps.changePassword(current, str("currentPassword"), str("newPassword"));
         // A changed password ends every session of the user, this one included; this browser
         // gets a fresh one.

@@ -1,5 +1,6 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { Role } from "@portal/api";
+import { AccessEvent } from "@portal/api/identity/v1/identity";
 import type { HttpRoutes, PrincipalSigner, ServiceContext } from "@portal/runtime";
 import { PRINCIPAL_HEADER, roleName } from "@portal/runtime";
 import { authRoutes } from "./auth-routes.js";
@@ -26,9 +27,11 @@ export interface GatewayAuth {
 export function gatewayAuth(
   ctx: ServiceContext,
   signer: PrincipalSigner,
-  now: () => Date = () => new Date(),
+  opts: { publicBaseUrl: string; now?: () => Date },
 ): GatewayAuth {
-  const deps: SessionDeps = { db: ctx.platform.db, now };
+  const deps: SessionDeps = { db: ctx.platform.db, now: opts.now ?? (() => new Date()) };
+  // Reset links point at the configured public URL, never at a Host header a caller could forge.
+  const resetUrlBase = `${opts.publicBaseUrl.replace(/\/$/, "")}/reset#token=`;
   const identity = ctx.clients.get("identity");
   const asService = async () => ({
     headers: new Headers({
@@ -54,6 +57,18 @@ export function gatewayAuth(
       findSession: (token) => findSession(deps, token),
       revokeSession: (s) => revokeSession(deps, s),
       revokeUserSessions: (u) => revokeUserSessions(deps, u),
+      async recordLogout(s) {
+        await identity.recordAccess(
+          { orgId: s.orgId, userId: s.userId, event: AccessEvent.LOGOUT },
+          await asService(),
+        );
+      },
+      async requestPasswordReset(email) {
+        await identity.requestPasswordReset({ email, resetUrlBase }, await asService());
+      },
+      async resetPassword(token, newPassword) {
+        return identity.resetPassword({ token, newPassword }, await asService());
+      },
       async changePassword(s, currentPassword, newPassword) {
         await identity.changePassword(
           { orgId: s.orgId, userId: s.userId, currentPassword, newPassword },

@@ -9,7 +9,14 @@ import { forwardAll } from "./forward.js";
 import { chain, fileRoutes, webRoutes } from "./web-routes.js";
 
 export type { AuthRouteDeps } from "./auth-routes.js";
-export { authRoutes, LOGIN_PATH, LOGOUT_PATH, PASSWORD_PATH } from "./auth-routes.js";
+export {
+  authRoutes,
+  LOGIN_PATH,
+  LOGOUT_PATH,
+  PASSWORD_PATH,
+  RESET_PATH,
+  RESET_REQUEST_PATH,
+} from "./auth-routes.js";
 export { CSRF_COOKIE, SESSION_COOKIE } from "./cookies.js";
 export type { EdgeAuthDeps } from "./edge-auth.js";
 export { CSRF_HEADER, createEdgeAuth } from "./edge-auth.js";

@@ -10,10 +10,8 @@ await runStandalone(
     setup: async (ctx, env) => {
       if (!env.PRINCIPAL_SIGNING_JWK)
         throw new Error("PRINCIPAL_SIGNING_JWK: is required by the gateway");
-      const auth = gatewayAuth(
-        ctx,
-        await createPrincipalSigner(JSON.parse(env.PRINCIPAL_SIGNING_JWK)),
-      );
+      const signer = await createPrincipalSigner(JSON.parse(env.PRINCIPAL_SIGNING_JWK));
+      const auth = gatewayAuth(ctx, signer, { publicBaseUrl: env.PUBLIC_BASE_URL });
       return { interceptors: [auth.interceptor], http: chain(auth.routes, gatewayHttp(ctx)) };
     },
   },

@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { ServiceDefinition } from "@portal/runtime";
+import type { Mailer } from "./domain/mailer.js";
+import { noMailer } from "./domain/mailer.js";
 import type { PasswordParams } from "./domain/passwords.js";
 import { PRODUCTION_PASSWORD_PARAMS } from "./domain/passwords.js";
 import { identityRoutes } from "./handlers/identity-routes.js";
@@ -9,6 +11,8 @@ export interface IdentityOptions {
   now?: () => Date;
   /** argon2id cost; production defaults, tests inject cheaper ones. */
   passwordParams?: PasswordParams;
+  /** Sends password reset mail; without one, reset requests fail loudly. */
+  mailer?: Mailer;
 }
 
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
@@ -23,12 +27,15 @@ export function createIdentityService(opts: IdentityOptions = {}): ServiceDefini
         db: ctx.platform.db,
         now: opts.now ?? (() => new Date()),
         passwordParams: opts.passwordParams ?? PRODUCTION_PASSWORD_PARAMS,
+        mailer: opts.mailer ?? noMailer,
       }),
   };
 }
 
 export const identityService: ServiceDefinition = createIdentityService();
 export { bootstrapSuperAdmin, PLATFORM_ORG_SLUG } from "./domain/bootstrap.js";
+export type { Mail, Mailer } from "./domain/mailer.js";
+export { createOutboxMailer } from "./domain/mailer.js";
 export type { PasswordParams } from "./domain/passwords.js";
 export { PRODUCTION_PASSWORD_PARAMS } from "./domain/passwords.js";
 export { JWKS_PATH, jwksRoutes } from "./jwks.js";

@@ -1,10 +1,12 @@
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
-import { IdentityService } from "@portal/api/identity/v1/identity";
+import { AccessEvent, IdentityService } from "@portal/api/identity/v1/identity";
 import type { Database, ServiceContext } from "@portal/runtime";
 import { requirePrincipal, serviceInfo } from "@portal/runtime";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "../domain/api-keys.js";
 import { changePassword } from "../domain/change-password.js";
+import { InvalidInput } from "../domain/errors.js";
 import { loginWithPassword } from "../domain/login.js";
+import type { Mailer } from "../domain/mailer.js";
 import {
   createOrganization,
   deactivateOrganization,
@@ -12,10 +14,11 @@ import {
   listOrganizations,
   updateOrganization,
 } from "../domain/organizations.js";
+import { recordAccess, requestPasswordReset, resetPassword } from "../domain/password-reset.js";
 import type { PasswordParams } from "../domain/passwords.js";
 import { roleOf } from "../domain/roles.js";
 import { createUser, deactivateUser, listUsers, updateUser } from "../domain/users.js";
-import { parsePageSize, parsePageToken } from "../domain/validate.js";
+import { parsePageSize, parsePageToken, parseUuid } from "../domain/validate.js";
 import { apiKeyToProto, organizationToProto, userToProto } from "./convert.js";
 import { mapped } from "./errors.js";
 
@@ -23,6 +26,7 @@ export interface IdentityDeps {
   db: Database;
   now: () => Date;
   passwordParams: PasswordParams;
+  mailer: Mailer;
 }
 
 function page(req: { pageSize: number; pageToken: string }) {
@@ -146,6 +150,27 @@ export const identityRoutes =
           await changePassword(deps, req);
           return {};
         }),
+
+      recordAccess: (req) =>
+        mapped(async () => {
+          if (req.event !== AccessEvent.LOGOUT) throw new InvalidInput("event", "must be LOGOUT");
+          await recordAccess(
+            deps.db,
+            {
+              orgId: parseUuid("org_id", req.orgId),
+              userId: parseUuid("user_id", req.userId),
+              event: "logout",
+            },
+            deps.now(),
+          );
+          return {};
+        }),
+      requestPasswordReset: (req) =>
+        mapped(async () => {
+          await requestPasswordReset(deps, req);
+          return {};
+        }),
+      resetPassword: (req) => mapped(() => resetPassword(deps, req)),
 
       verifyPassword: (req) =>
         mapped(async () => {
