@@ -45,7 +45,7 @@ export async function requestPasswordReset(
       .innerJoin(organizations, eq(organizations.id, users.orgId))
       .where(eq(users.email, email)),
   );
-  if (!u || u.status !== "active" || u.orgStatus !== "active") {
+  if (u?.status !== "active" || u.orgStatus !== "active") {
     await deps.db.withRole(LOGIN_ROLE, (tx) =>
       tx.insert(accessLogs).values({
         orgId: u?.orgId ?? null,
