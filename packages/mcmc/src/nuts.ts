@@ -5,6 +5,7 @@ import {
   hamiltonian,
   leapfrog,
   type PhasePoint,
+  refreshVelocity,
 } from "./leapfrog.js";
 import type { Metric } from "./metric/metric.js";
 import type { LogDensityGradient } from "./potential.js";
@@ -180,7 +181,7 @@ export function nutsTransition(
   const { z, zFwd, zBck, zSample, zPropose, rho } = ws;
   copyPosition(state, z);
   s.metric.sampleMomentum(rng, z.p);
-  s.metric.velocity(z.p, z.v);
+  refreshVelocity(s.metric, z);
   z.h = hamiltonian(z);
   copyPhasePoint(z, zFwd);
   copyPhasePoint(z, zBck);

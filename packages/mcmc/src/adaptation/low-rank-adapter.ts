@@ -181,6 +181,9 @@ export function lowRankAdapter(dim: number, opts: Partial<LowRankOptions> = {}):
       const sigma = spdGeometricMean(a, b, k);
       const e = symmetricEigen(sigma, k);
       const order = Array.from({ length: k }, (_, i) => i)
+        // eigenvalues at or below round-off (or not finite) come from directions the window did not
+        // sample: leave those to the diagonal rather than trust them
+        .filter((i) => Number.isFinite(e.values[i]) && e.values[i] > 1e-8)
         .filter((i) => e.values[i] > o.cutoff || e.values[i] < 1 / o.cutoff)
         .sort((i, j) => Math.abs(Math.log(e.values[j])) - Math.abs(Math.log(e.values[i])))
         .slice(0, maxRank);
@@ -195,7 +198,12 @@ export function lowRankAdapter(dim: number, opts: Partial<LowRankOptions> = {}):
           u[i * rank + j] = v;
         }
       });
-      metric.set(s, u, lam, rank);
+      try {
+        metric.set(s, u, lam, rank);
+      } catch {
+        // a numerically broken estimate must not stop sampling: keep the diagonal part only
+        metric.set(s, u, lam, 0);
+      }
       n = 0;
       updates++;
     },

@@ -1,4 +1,10 @@
-import { copyPhasePoint, hamiltonian, leapfrog, type PhasePoint } from "../leapfrog.js";
+import {
+  copyPhasePoint,
+  hamiltonian,
+  leapfrog,
+  type PhasePoint,
+  refreshVelocity,
+} from "../leapfrog.js";
 import type { Metric } from "../metric/metric.js";
 import type { LogDensityGradient } from "../potential.js";
 import type { RngState } from "../rng.js";
@@ -22,7 +28,7 @@ export function initStepSize(
   const trial = (): number => {
     copyPhasePoint(z, scratch);
     metric.sampleMomentum(rng, scratch.p);
-    metric.velocity(scratch.p, scratch.v);
+    refreshVelocity(metric, scratch);
     const h0 = hamiltonian(scratch);
     leapfrog(f, metric, eps, scratch);
     let h = hamiltonian(scratch);
