@@ -248,6 +248,31 @@ describe("logging in through the gateway", () => {
     ADMIN.password = "reset password 123";
   });
 
+  it("ends a user's sessions when an admin deactivates them", async () => {
+    const root = await login(ADMIN.email, ADMIN.password);
+    const id = createClient(IdentityService, transport);
+    const { organization } = await id.getOrganization({}, { headers: root.headers });
+    const { user } = await id.createUser(
+      {
+        orgId: organization?.id ?? "",
+        email: "leaver@platform.example",
+        displayName: "Leaver",
+        role: Role.MEMBER,
+        initialPassword: "leaver password 1",
+      },
+      { headers: root.headers },
+    );
+    const leaver = await login("leaver@platform.example", "leaver password 1");
+    const gw = createClient(GatewayService, transport);
+    expect(await codeOf(gw.getCaller({}, { headers: leaver.headers }))).toBe("ok");
+    await id.deactivateUser({ userId: user?.id ?? "" }, { headers: root.headers });
+    // The gateway hears of it through the event bus, asynchronously: wait for the outcome itself.
+    await expect
+      .poll(() => codeOf(gw.getCaller({}, { headers: leaver.headers })), { timeout: 10_000 })
+      .toBe("Unauthenticated: session expired or signed out");
+    expect((await login("leaver@platform.example", "leaver password 1")).status).toBe(401);
+  });
+
   it("keeps the gateway's own service RPCs out of callers' reach", async () => {
     const root = await login(ADMIN.email, ADMIN.password);
     const id = createClient(IdentityService, transport);

@@ -5,6 +5,7 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { GatewayService } from "@portal/api/gateway/v1/gateway";
 import type { ServiceContext, ServiceDefinition } from "@portal/runtime";
 import { requirePrincipal, serviceInfo } from "@portal/runtime";
+import { revokeSessionsOnUserChange, USER_CHANGED } from "./domain/session-revoker.js";
 import { forwardAll } from "./forward.js";
 import { chain, fileRoutes, webRoutes } from "./web-routes.js";
 
@@ -37,6 +38,15 @@ export function defaultWebDir(): string {
 export const gatewayService: ServiceDefinition = {
   name: "gateway",
   migrations: fileURLToPath(new URL("../migrations", import.meta.url)),
+  // A deactivated or re-roled user's sessions end when identity says so.
+  start: async (ctx) => {
+    const sub = await ctx.platform.bus.subscribe(
+      "gateway-sessions",
+      USER_CHANGED,
+      revokeSessionsOnUserChange({ db: ctx.platform.db, now: () => new Date() }),
+    );
+    return (graceMs) => sub.stop(graceMs);
+  },
   routes: (ctx) => (router: ConnectRouter) => {
     router.service(GatewayService, {
       getServiceInfo: async () => ({ info: await serviceInfo(ctx) }),

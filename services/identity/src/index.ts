@@ -28,6 +28,7 @@ export function createIdentityService(opts: IdentityOptions = {}): ServiceDefini
         now: opts.now ?? (() => new Date()),
         passwordParams: opts.passwordParams ?? PRODUCTION_PASSWORD_PARAMS,
         mailer: opts.mailer ?? noMailer,
+        bus: ctx.platform.bus,
       }),
   };
 }
@@ -38,4 +39,6 @@ export type { Mail, Mailer } from "./domain/mailer.js";
 export { createOutboxMailer } from "./domain/mailer.js";
 export type { PasswordParams } from "./domain/passwords.js";
 export { PRODUCTION_PASSWORD_PARAMS } from "./domain/passwords.js";
+export type { UserChanged } from "./domain/user-events.js";
+export { USER_CHANGED } from "./domain/user-events.js";
 export { JWKS_PATH, jwksRoutes } from "./jwks.js";

@@ -1,6 +1,7 @@
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
+import { Role } from "@portal/api";
 import { AccessEvent, IdentityService } from "@portal/api/identity/v1/identity";
-import type { Database, ServiceContext } from "@portal/runtime";
+import type { Database, EventBus, ServiceContext } from "@portal/runtime";
 import { requirePrincipal, serviceInfo } from "@portal/runtime";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "../domain/api-keys.js";
 import { changePassword } from "../domain/change-password.js";
@@ -17,6 +18,7 @@ import {
 import { recordAccess, requestPasswordReset, resetPassword } from "../domain/password-reset.js";
 import type { PasswordParams } from "../domain/passwords.js";
 import { roleOf } from "../domain/roles.js";
+import { publishUserChanged } from "../domain/user-events.js";
 import { createUser, deactivateUser, listUsers, updateUser } from "../domain/users.js";
 import { parsePageSize, parsePageToken, parseUuid } from "../domain/validate.js";
 import { apiKeyToProto, organizationToProto, userToProto } from "./convert.js";
@@ -27,6 +29,7 @@ export interface IdentityDeps {
   now: () => Date;
   passwordParams: PasswordParams;
   mailer: Mailer;
+  bus: EventBus;
 }
 
 function page(req: { pageSize: number; pageToken: string }) {
@@ -109,11 +112,23 @@ export const identityRoutes =
       updateUser: (req, h) =>
         mapped(async () => {
           const u = await updateUser(deps, requirePrincipal(h), req);
+          if (req.role !== Role.UNSPECIFIED) {
+            await publishUserChanged(
+              deps.bus,
+              { orgId: u.orgId, userId: u.id, reason: "role_changed" },
+              u.updatedAt,
+            );
+          }
           return { user: userToProto(u) };
         }),
       deactivateUser: (req, h) =>
         mapped(async () => {
           const u = await deactivateUser(deps, requirePrincipal(h), req.userId);
+          await publishUserChanged(
+            deps.bus,
+            { orgId: u.orgId, userId: u.id, reason: "deactivated" },
+            u.updatedAt,
+          );
           return { user: userToProto(u) };
         }),
 
