@@ -12,6 +12,10 @@ export function canonicalJson(value: unknown): string {
   }
   if (Array.isArray(value))
     return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(",")}]`;
+  // Typed arrays (draws, series) serialise as the JSON arrays they stand for.
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return canonicalJson(Array.from(value as unknown as ArrayLike<number>));
+  }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>)

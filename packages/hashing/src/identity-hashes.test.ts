@@ -95,6 +95,7 @@ describe("configHash", () => {
       '{"a":1e+21,"b":[1,"x",null,true],"c":0.1}',
     );
     expect(() => canonicalJson({ x: Number.NaN })).toThrow(/no JSON form/);
+    expect(canonicalJson({ w: new Float64Array([0.5, 2]) })).toBe('{"w":[0.5,2]}');
   });
 });
 

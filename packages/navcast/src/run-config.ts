@@ -2,7 +2,7 @@
  * The run config as the CLI reads it (snake_case JSON), resolved with defaults into the model,
  * processor, window and sampler options, and its hash (`config_hash`, seed section 6.1).
  */
-import { createHash } from "node:crypto";
+import { canonicalJson, sha256Hex } from "@portal/hashing";
 import { ConfigError } from "./errors.js";
 import { GARCH_METHODS, type GarchMethod } from "./garch.js";
 import { DEFAULT_MODEL_OPTIONS, type ModelOptions, type ParamName } from "./model-config.js";
@@ -157,22 +157,12 @@ export function parseRunConfig(raw: unknown): RunConfig {
   };
 }
 
-/** JSON with object keys sorted at every level and no whitespace. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
-  if (Array.isArray(v) || ArrayBuffer.isView(v)) {
-    return `[${Array.from(v as ArrayLike<unknown>, (x) => canonicalJson(x)).join(",")}]`;
-  }
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
-}
+/** JSON with object keys sorted at every level and no whitespace (RFC 8785, @portal/hashing). */
+export { canonicalJson };
 
 /** SHA-256 (hex) of the canonical JSON of `v`. */
 export function sha256Json(v: unknown): string {
-  return createHash("sha256").update(canonicalJson(v)).digest("hex");
+  return sha256Hex(canonicalJson(v));
 }
 
 /** config_hash: SHA-256 of the resolved config (defaults filled in), so equal runs hash equal. */
