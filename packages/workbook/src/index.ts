@@ -1,0 +1,14 @@
+export type { CellResult } from "./cells.js";
+export { readAmount, readDate } from "./cells.js";
+export type { Format } from "./grid.js";
+export { detectFormat } from "./grid.js";
+export type {
+  FundRow,
+  MarketAssignment,
+  ParsedFund,
+  ParseOptions,
+  ParseResult,
+  Problem,
+} from "./parse-workbook.js";
+export { parseWorkbook } from "./parse-workbook.js";
+export { workbookTemplate } from "./template.js";
