@@ -47,6 +47,8 @@ export type { ServiceContext, ServiceDefinition } from "./service.js";
 export { infoRoutes, serviceInfo, VERSION } from "./service.js";
 export type { StandaloneEnv } from "./standalone.js";
 export { principalVerifier, runStandalone, standaloneEnvSchema } from "./standalone.js";
+export { createLocalStore } from "./storage/local-store.js";
 export type { ObjectStore } from "./storage/object-store.js";
 export { ObjectNotFound } from "./storage/object-store.js";
+export { createS3Store } from "./storage/s3-store.js";
 export { startTracing, traceIncoming, traceOutgoing } from "./tracing.js";
