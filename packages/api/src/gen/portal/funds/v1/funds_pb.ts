@@ -2,8 +2,8 @@
 // @generated from file portal/funds/v1/funds.proto (package portal.funds.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_portal_auth_v1_auth } from "../../auth/v1/auth_pb.js";
 import type { ServiceInfo } from "../../common/v1/service_info_pb.js";
 import { file_portal_common_v1_service_info } from "../../common/v1/service_info_pb.js";
@@ -13,7 +13,330 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portal/funds/v1/funds.proto.
  */
 export const file_portal_funds_v1_funds: GenFile = /*@__PURE__*/
-  fileDesc("Chtwb3J0YWwvZnVuZHMvdjEvZnVuZHMucHJvdG8SD3BvcnRhbC5mdW5kcy52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbzJ5CgtGdW5kU2VydmljZRJqCg5HZXRTZXJ2aWNlSW5mbxImLnBvcnRhbC5mdW5kcy52MS5HZXRTZXJ2aWNlSW5mb1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuR2V0U2VydmljZUluZm9SZXNwb25zZSIHkAIBiLUYAWIGcHJvdG8z", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+  fileDesc("Chtwb3J0YWwvZnVuZHMvdjEvZnVuZHMucHJvdG8SD3BvcnRhbC5mdW5kcy52MSI6ChVVcGxvYWRXb3JrYm9va1JlcXVlc3QSEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoDCJMCg1VcGxvYWRQcm9ibGVtEg0KBXNoZWV0GAEgASgJEgsKA3JvdxgCIAEoBRIOCgZjb2x1bW4YAyABKAkSDwoHbWVzc2FnZRgEIAEoCSJzCgxVcGxvYWRlZEZ1bmQSDAoEbmFtZRgBIAEoCRIaChJmdW5kX2lkZW50aXR5X2hhc2gYAiABKAkSFgoOdmVyc2lvbl9udW1iZXIYAyABKAUSEQoJZGF0YV9oYXNoGAQgASgJEg4KBmlzX25ldxgFIAEoCCK6AQoWVXBsb2FkV29ya2Jvb2tSZXNwb25zZRIRCgl1cGxvYWRfaWQYASABKAkSLQoGc3RhdHVzGAIgASgOMh0ucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZFN0YXR1cxIsCgVmdW5kcxgDIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRlZEZ1bmQSMAoIcHJvYmxlbXMYBCADKAsyHi5wb3J0YWwuZnVuZHMudjEuVXBsb2FkUHJvYmxlbSI5ChBMaXN0RnVuZHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIqIBCgtGdW5kU3VtbWFyeRIaChJmdW5kX2lkZW50aXR5X2hhc2gYASABKAkSDAoEbmFtZRgCIAEoCRIQCghmaWxlbmFtZRgDIAEoCRIWCg5sYXRlc3RfdmVyc2lvbhgEIAEoBRIYChBsYXRlc3RfZGF0YV9oYXNoGAUgASgJEhIKCmZpcnN0X3dlZWsYBiABKAkSEQoJbGFzdF93ZWVrGAcgASgJIlkKEUxpc3RGdW5kc1Jlc3BvbnNlEisKBWZ1bmRzGAEgAygLMhwucG9ydGFsLmZ1bmRzLnYxLkZ1bmRTdW1tYXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIcChpHZXRXb3JrYm9va1RlbXBsYXRlUmVxdWVzdCJAChtHZXRXb3JrYm9va1RlbXBsYXRlUmVzcG9uc2USEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoDCIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbyplCgxVcGxvYWRTdGF0dXMSHQoZVVBMT0FEX1NUQVRVU19VTlNQRUNJRklFRBAAEhoKFlVQTE9BRF9TVEFUVVNfQUNDRVBURUQQARIaChZVUExPQURfU1RBVFVTX1JFSkVDVEVEEAIyugMKC0Z1bmRTZXJ2aWNlEmoKDkdldFNlcnZpY2VJbmZvEiYucG9ydGFsLmZ1bmRzLnYxLkdldFNlcnZpY2VJbmZvUmVxdWVzdBonLnBvcnRhbC5mdW5kcy52MS5HZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlIgeQAgGItRgBEmcKDlVwbG9hZFdvcmtib29rEiYucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZFdvcmtib29rUmVxdWVzdBonLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRXb3JrYm9va1Jlc3BvbnNlIgSItRgDElsKCUxpc3RGdW5kcxIhLnBvcnRhbC5mdW5kcy52MS5MaXN0RnVuZHNSZXF1ZXN0GiIucG9ydGFsLmZ1bmRzLnYxLkxpc3RGdW5kc1Jlc3BvbnNlIgeQAgGItRgCEnkKE0dldFdvcmtib29rVGVtcGxhdGUSKy5wb3J0YWwuZnVuZHMudjEuR2V0V29ya2Jvb2tUZW1wbGF0ZVJlcXVlc3QaLC5wb3J0YWwuZnVuZHMudjEuR2V0V29ya2Jvb2tUZW1wbGF0ZVJlc3BvbnNlIgeQAgGItRgCYgZwcm90bzM", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+
+/**
+ * UploadWorkbookRequest carries the file.
+ *
+ * @generated from message portal.funds.v1.UploadWorkbookRequest
+ */
+export type UploadWorkbookRequest = Message<"portal.funds.v1.UploadWorkbookRequest"> & {
+  /**
+   * filename as the user's computer named it; part of each fund's identity, case kept.
+   *
+   * @generated from field: string filename = 1;
+   */
+  filename: string;
+
+  /**
+   * content of the file; its type is told by content, not by name.
+   *
+   * @generated from field: bytes content = 2;
+   */
+  content: Uint8Array;
+};
+
+/**
+ * Describes the message portal.funds.v1.UploadWorkbookRequest.
+ * Use `create(UploadWorkbookRequestSchema)` to create a new message.
+ */
+export const UploadWorkbookRequestSchema: GenMessage<UploadWorkbookRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 0);
+
+/**
+ * UploadProblem is one thing wrong with a workbook, and where.
+ *
+ * @generated from message portal.funds.v1.UploadProblem
+ */
+export type UploadProblem = Message<"portal.funds.v1.UploadProblem"> & {
+  /**
+   * sheet name ("csv" for a CSV file, "(file)" for the file as a whole).
+   *
+   * @generated from field: string sheet = 1;
+   */
+  sheet: string;
+
+  /**
+   * row number in the sheet (1 is the header row); 0 when the problem is not in one row.
+   *
+   * @generated from field: int32 row = 2;
+   */
+  row: number;
+
+  /**
+   * column letter and header, for example "C (Contribution)"; empty when not in one column.
+   *
+   * @generated from field: string column = 3;
+   */
+  column: string;
+
+  /**
+   * message says what is wrong, for the user.
+   *
+   * @generated from field: string message = 4;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.UploadProblem.
+ * Use `create(UploadProblemSchema)` to create a new message.
+ */
+export const UploadProblemSchema: GenMessage<UploadProblem> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 1);
+
+/**
+ * UploadedFund is one fund of an accepted upload.
+ *
+ * @generated from message portal.funds.v1.UploadedFund
+ */
+export type UploadedFund = Message<"portal.funds.v1.UploadedFund"> & {
+  /**
+   * name of the fund as written in the workbook.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * fund_identity_hash identifies the fund (organisation, file name, fund name).
+   *
+   * @generated from field: string fund_identity_hash = 2;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * version_number of the fund's data this upload corresponds to.
+   *
+   * @generated from field: int32 version_number = 3;
+   */
+  versionNumber: number;
+
+  /**
+   * data_hash of the canonical weekly data.
+   *
+   * @generated from field: string data_hash = 4;
+   */
+  dataHash: string;
+
+  /**
+   * is_new is false when the same data had been stored before.
+   *
+   * @generated from field: bool is_new = 5;
+   */
+  isNew: boolean;
+};
+
+/**
+ * Describes the message portal.funds.v1.UploadedFund.
+ * Use `create(UploadedFundSchema)` to create a new message.
+ */
+export const UploadedFundSchema: GenMessage<UploadedFund> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 2);
+
+/**
+ * UploadWorkbookResponse says what was stored, or why nothing was.
+ *
+ * @generated from message portal.funds.v1.UploadWorkbookResponse
+ */
+export type UploadWorkbookResponse = Message<"portal.funds.v1.UploadWorkbookResponse"> & {
+  /**
+   * upload_id of the upload's record.
+   *
+   * @generated from field: string upload_id = 1;
+   */
+  uploadId: string;
+
+  /**
+   * status of the upload.
+   *
+   * @generated from field: portal.funds.v1.UploadStatus status = 2;
+   */
+  status: UploadStatus;
+
+  /**
+   * funds stored, when accepted.
+   *
+   * @generated from field: repeated portal.funds.v1.UploadedFund funds = 3;
+   */
+  funds: UploadedFund[];
+
+  /**
+   * problems found, when rejected.
+   *
+   * @generated from field: repeated portal.funds.v1.UploadProblem problems = 4;
+   */
+  problems: UploadProblem[];
+};
+
+/**
+ * Describes the message portal.funds.v1.UploadWorkbookResponse.
+ * Use `create(UploadWorkbookResponseSchema)` to create a new message.
+ */
+export const UploadWorkbookResponseSchema: GenMessage<UploadWorkbookResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 3);
+
+/**
+ * ListFundsRequest pages through the funds.
+ *
+ * @generated from message portal.funds.v1.ListFundsRequest
+ */
+export type ListFundsRequest = Message<"portal.funds.v1.ListFundsRequest"> & {
+  /**
+   * page_size is the most funds to return (default 100, at most 1000).
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * page_token from a previous response's next_page_token.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.ListFundsRequest.
+ * Use `create(ListFundsRequestSchema)` to create a new message.
+ */
+export const ListFundsRequestSchema: GenMessage<ListFundsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 4);
+
+/**
+ * FundSummary is a fund with its latest data version.
+ *
+ * @generated from message portal.funds.v1.FundSummary
+ */
+export type FundSummary = Message<"portal.funds.v1.FundSummary"> & {
+  /**
+   * fund_identity_hash identifies the fund.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * name of the fund.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * filename the fund was uploaded in.
+   *
+   * @generated from field: string filename = 3;
+   */
+  filename: string;
+
+  /**
+   * latest_version number.
+   *
+   * @generated from field: int32 latest_version = 4;
+   */
+  latestVersion: number;
+
+  /**
+   * latest_data_hash of the latest version.
+   *
+   * @generated from field: string latest_data_hash = 5;
+   */
+  latestDataHash: string;
+
+  /**
+   * first_week of the latest version's weekly data (ISO date, a Friday).
+   *
+   * @generated from field: string first_week = 6;
+   */
+  firstWeek: string;
+
+  /**
+   * last_week of the latest version's weekly data (ISO date, a Friday).
+   *
+   * @generated from field: string last_week = 7;
+   */
+  lastWeek: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.FundSummary.
+ * Use `create(FundSummarySchema)` to create a new message.
+ */
+export const FundSummarySchema: GenMessage<FundSummary> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 5);
+
+/**
+ * ListFundsResponse is one page of funds, by name.
+ *
+ * @generated from message portal.funds.v1.ListFundsResponse
+ */
+export type ListFundsResponse = Message<"portal.funds.v1.ListFundsResponse"> & {
+  /**
+   * funds on this page.
+   *
+   * @generated from field: repeated portal.funds.v1.FundSummary funds = 1;
+   */
+  funds: FundSummary[];
+
+  /**
+   * next_page_token fetches the next page; empty on the last one.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.ListFundsResponse.
+ * Use `create(ListFundsResponseSchema)` to create a new message.
+ */
+export const ListFundsResponseSchema: GenMessage<ListFundsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 6);
+
+/**
+ * GetWorkbookTemplateRequest has no fields.
+ *
+ * @generated from message portal.funds.v1.GetWorkbookTemplateRequest
+ */
+export type GetWorkbookTemplateRequest = Message<"portal.funds.v1.GetWorkbookTemplateRequest"> & {
+};
+
+/**
+ * Describes the message portal.funds.v1.GetWorkbookTemplateRequest.
+ * Use `create(GetWorkbookTemplateRequestSchema)` to create a new message.
+ */
+export const GetWorkbookTemplateRequestSchema: GenMessage<GetWorkbookTemplateRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 7);
+
+/**
+ * GetWorkbookTemplateResponse carries the template.
+ *
+ * @generated from message portal.funds.v1.GetWorkbookTemplateResponse
+ */
+export type GetWorkbookTemplateResponse = Message<"portal.funds.v1.GetWorkbookTemplateResponse"> & {
+  /**
+   * filename to save it under.
+   *
+   * @generated from field: string filename = 1;
+   */
+  filename: string;
+
+  /**
+   * content of the .xlsx file.
+   *
+   * @generated from field: bytes content = 2;
+   */
+  content: Uint8Array;
+};
+
+/**
+ * Describes the message portal.funds.v1.GetWorkbookTemplateResponse.
+ * Use `create(GetWorkbookTemplateResponseSchema)` to create a new message.
+ */
+export const GetWorkbookTemplateResponseSchema: GenMessage<GetWorkbookTemplateResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 8);
 
 /**
  * GetServiceInfoRequest has no fields.
@@ -28,7 +351,7 @@ export type GetServiceInfoRequest = Message<"portal.funds.v1.GetServiceInfoReque
  * Use `create(GetServiceInfoRequestSchema)` to create a new message.
  */
 export const GetServiceInfoRequestSchema: GenMessage<GetServiceInfoRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 0);
+  messageDesc(file_portal_funds_v1_funds, 9);
 
 /**
  * GetServiceInfoResponse carries the service information.
@@ -49,7 +372,41 @@ export type GetServiceInfoResponse = Message<"portal.funds.v1.GetServiceInfoResp
  * Use `create(GetServiceInfoResponseSchema)` to create a new message.
  */
 export const GetServiceInfoResponseSchema: GenMessage<GetServiceInfoResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 1);
+  messageDesc(file_portal_funds_v1_funds, 10);
+
+/**
+ * UploadStatus says whether an upload was stored.
+ *
+ * @generated from enum portal.funds.v1.UploadStatus
+ */
+export enum UploadStatus {
+  /**
+   * UPLOAD_STATUS_UNSPECIFIED is never sent.
+   *
+   * @generated from enum value: UPLOAD_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * UPLOAD_STATUS_ACCEPTED means every fund in it is stored (new versions or existing ones).
+   *
+   * @generated from enum value: UPLOAD_STATUS_ACCEPTED = 1;
+   */
+  ACCEPTED = 1,
+
+  /**
+   * UPLOAD_STATUS_REJECTED means the workbook had problems and no fund data was stored.
+   *
+   * @generated from enum value: UPLOAD_STATUS_REJECTED = 2;
+   */
+  REJECTED = 2,
+}
+
+/**
+ * Describes the enum portal.funds.v1.UploadStatus.
+ */
+export const UploadStatusSchema: GenEnum<UploadStatus> = /*@__PURE__*/
+  enumDesc(file_portal_funds_v1_funds, 0);
 
 /**
  * FundService owns uploads, fund identities and fund data versions.
@@ -66,6 +423,38 @@ export const FundService: GenService<{
     methodKind: "unary";
     input: typeof GetServiceInfoRequestSchema;
     output: typeof GetServiceInfoResponseSchema;
+  },
+  /**
+   * UploadWorkbook stores a workbook (.xlsx or .csv, at most 50 MB) of the caller's organisation:
+   * a new data version for each fund whose data changed. A workbook with problems is rejected
+   * whole, with every problem listed, and nothing but the upload's record is stored.
+   *
+   * @generated from rpc portal.funds.v1.FundService.UploadWorkbook
+   */
+  uploadWorkbook: {
+    methodKind: "unary";
+    input: typeof UploadWorkbookRequestSchema;
+    output: typeof UploadWorkbookResponseSchema;
+  },
+  /**
+   * ListFunds lists the caller's organisation's funds with their latest version.
+   *
+   * @generated from rpc portal.funds.v1.FundService.ListFunds
+   */
+  listFunds: {
+    methodKind: "unary";
+    input: typeof ListFundsRequestSchema;
+    output: typeof ListFundsResponseSchema;
+  },
+  /**
+   * GetWorkbookTemplate returns the documented upload template (.xlsx).
+   *
+   * @generated from rpc portal.funds.v1.FundService.GetWorkbookTemplate
+   */
+  getWorkbookTemplate: {
+    methodKind: "unary";
+    input: typeof GetWorkbookTemplateRequestSchema;
+    output: typeof GetWorkbookTemplateResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_portal_funds_v1_funds, 0);
