@@ -22,6 +22,7 @@ export {
 } from "./context.js";
 export type { Database, DatabaseOptions, Db, NarrowRole, Tx } from "./db/database.js";
 export { APP_ROLE, CROSS_ORG_ROLE, LOGIN_ROLE, openDatabase } from "./db/database.js";
+export { rowsOf } from "./db/rows.js";
 export type { BaseEnv } from "./env.js";
 export { baseEnvSchema, ConfigError, parseEnv } from "./env.js";
 export { authorize, requestLog } from "./interceptors.js";

@@ -1,13 +1,12 @@
 import { EventEmitter } from "node:events";
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/database.js";
+import { rowsOf } from "../db/rows.js";
 import type { BusEvent, EventBus, Subscription, Task, TaskControl, WorkQueue } from "./bus.js";
 import { assertSubject, errorText, retryDelayMs, settleWithin, subjectMatches } from "./bus.js";
 
 /** How often an idle consumer looks again for leases that expired or retries that came due. */
 const IDLE_POLL_MS = 250;
-const rowsOf = (r: unknown) =>
-  (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 /**
  * Waits until `emitter` fires `event` or `ms` pass, whichever is first. Enqueues and publishes in

@@ -1,4 +1,5 @@
 import type { Database } from "@portal/runtime";
+import { rowsOf } from "@portal/runtime";
 import { sql } from "drizzle-orm";
 
 export interface FundListing {
@@ -11,8 +12,6 @@ export interface FundListing {
   readonly lastWeek: string;
 }
 
-const rowsOf = (r: unknown) =>
-  (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
 const isoDate = (v: unknown) =>
   v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
 

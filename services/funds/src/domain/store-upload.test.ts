@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Database, ObjectStore } from "@portal/runtime";
-import { createLocalStore, openDatabase } from "@portal/runtime";
+import { createLocalStore, openDatabase, rowsOf } from "@portal/runtime";
 import { createTestDatabase, postgresUp } from "@portal/test-kit";
 import { sql } from "drizzle-orm";
 import ExcelJS from "exceljs";
@@ -13,8 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeUpload } from "./store-upload.js";
 
 const MIGRATIONS = fileURLToPath(new URL("../../migrations", import.meta.url));
-const rowsOf = (r: unknown) =>
-  (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 async function workbook(navAtQ1 = 2_430_000): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();

@@ -1,5 +1,6 @@
 import { dataHash, fileIdentityHash, fundIdentityHash, sha256Hex } from "@portal/hashing";
 import type { Database, ObjectStore, Tx } from "@portal/runtime";
+import { rowsOf } from "@portal/runtime";
 import type { Problem } from "@portal/workbook";
 import { parseWorkbook } from "@portal/workbook";
 import { sql } from "drizzle-orm";
@@ -31,9 +32,6 @@ export interface StoredFund {
 export type UploadOutcome =
   | { readonly status: "accepted"; readonly uploadId: string; readonly funds: StoredFund[] }
   | { readonly status: "rejected"; readonly uploadId: string; readonly problems: Problem[] };
-
-const rowsOf = (r: unknown) =>
-  (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
 
 /** The canonical weekly table as Parquet (week as a date string, amounts as doubles). */
 function toParquet(t: WeeklyTable): Uint8Array {
