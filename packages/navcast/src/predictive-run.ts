@@ -7,7 +7,7 @@ import type { NavcastDensity } from "./density.js";
 import type { MasterShocks } from "./master-shocks.js";
 import type { ModelData } from "./model-data.js";
 import {
-  type PredictiveDraws,
+  allocatePredictiveDraws,
   type PredictiveOutput,
   predictivePaths,
   replicateObservations,
@@ -43,19 +43,7 @@ export function posteriorPredictive(
     }
   }
   const n = rows.length;
-  const d: PredictiveDraws = {
-    n,
-    alpha: new Float64Array(n),
-    beta: new Float64Array(n),
-    F: new Float64Array(n),
-    rho: new Float64Array(n),
-    lambda: new Float64Array(n),
-    sigmaN: new Float64Array(n),
-    logDelta: new Float64Array(n),
-    sigmaD: new Float64Array(n),
-    logV: new Float64Array(n * tau),
-    e: new Float64Array(n * tau),
-  };
+  const d = allocatePredictiveDraws(n, tau);
   const lv = new Float64Array(tau);
   const ev = new Float64Array(tau);
   rows.forEach((q, s) => {

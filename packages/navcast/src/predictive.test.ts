@@ -3,7 +3,12 @@ import { createDensity, floorEps } from "./density.js";
 import { processWindow, trimToFirstContribution } from "./fund-processor.js";
 import { masterShocks } from "./master-shocks.js";
 import { DEFAULT_MODEL_OPTIONS } from "./model-config.js";
-import { type PredictiveDraws, predictivePaths, replicateObservations } from "./predictive.js";
+import {
+  allocatePredictiveDraws,
+  type PredictiveDraws,
+  predictivePaths,
+  replicateObservations,
+} from "./predictive.js";
 import { createPredictiveKernels } from "./predictive-kernels.js";
 import { createRng, normal } from "./rng.js";
 import { simulateFund } from "./simulate.js";
@@ -30,19 +35,7 @@ function setup(n: number, tau: number) {
   const win = processWindow(f, tau, { garchMethod: "garch", allowIgarch: false }).data;
   const dens = createDensity({ ...win, h: data.h.subarray(0, tau) }, DEFAULT_MODEL_OPTIONS);
   const r = createRng(77);
-  const d: PredictiveDraws = {
-    n,
-    alpha: new Float64Array(n),
-    beta: new Float64Array(n),
-    F: new Float64Array(n),
-    rho: new Float64Array(n),
-    lambda: new Float64Array(n),
-    sigmaN: new Float64Array(n),
-    logDelta: new Float64Array(n),
-    sigmaD: new Float64Array(n),
-    logV: new Float64Array(n * tau),
-    e: new Float64Array(n * tau),
-  };
+  const d = allocatePredictiveDraws(n, tau);
   const q = new Float64Array(dens.dim);
   const lv = new Float64Array(tau);
   for (let s = 0; s < n; s++) {

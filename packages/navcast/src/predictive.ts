@@ -30,6 +30,24 @@ export interface PredictiveDraws {
   e: Float64Array;
 }
 
+/** Zeroed per-draw inputs for `n` draws of a window ending at week `tau`. */
+export function allocatePredictiveDraws(n: number, tau: number): PredictiveDraws {
+  const perDraw = () => new Float64Array(n);
+  return {
+    n,
+    alpha: perDraw(),
+    beta: perDraw(),
+    F: perDraw(),
+    rho: perDraw(),
+    lambda: perDraw(),
+    sigmaN: perDraw(),
+    logDelta: perDraw(),
+    sigmaD: perDraw(),
+    logV: new Float64Array(n * tau),
+    e: new Float64Array(n * tau),
+  };
+}
+
 /** The sequential state each draw needs for the elementwise step: n x H row-major. */
 export interface PredictivePaths {
   n: number;
