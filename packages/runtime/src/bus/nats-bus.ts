@@ -17,6 +17,8 @@ const nanos = (ms: number) => ms * 1_000_000;
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 /** How long one pull waits for a message before checking whether the consumer was stopped. */
 const PULL_EXPIRES_MS = 1000;
+/** Pause before an event whose handler failed is delivered again. */
+const EVENT_RETRY_MS = 1000;
 
 export interface NatsBusOptions {
   url: string;
@@ -186,7 +188,11 @@ export async function createNatsBus(
           await handler(event);
           await m.ackAck();
         } catch {
-          m.nak(1000);
+          // Pause here, then ask for redelivery at once: with one event in flight nothing else is
+          // delivered meanwhile, and the retry does not depend on the server's nak-delay timer
+          // (which was seen to leave an event waiting for its full ack wait under load).
+          await new Promise((r) => setTimeout(r, EVENT_RETRY_MS));
+          m.nak();
         }
       });
     },
