@@ -2,8 +2,8 @@
 // @generated from file portal/runs/v1/runs.proto (package portal.runs.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_portal_auth_v1_auth } from "../../auth/v1/auth_pb.js";
 import type { ServiceInfo } from "../../common/v1/service_info_pb.js";
 import { file_portal_common_v1_service_info } from "../../common/v1/service_info_pb.js";
@@ -13,7 +13,1156 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portal/runs/v1/runs.proto.
  */
 export const file_portal_runs_v1_runs: GenFile = /*@__PURE__*/
-  fileDesc("Chlwb3J0YWwvcnVucy92MS9ydW5zLnByb3RvEg5wb3J0YWwucnVucy52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbzJ2CgpSdW5TZXJ2aWNlEmgKDkdldFNlcnZpY2VJbmZvEiUucG9ydGFsLnJ1bnMudjEuR2V0U2VydmljZUluZm9SZXF1ZXN0GiYucG9ydGFsLnJ1bnMudjEuR2V0U2VydmljZUluZm9SZXNwb25zZSIHkAIBiLUYAWIGcHJvdG8z", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+  fileDesc("Chlwb3J0YWwvcnVucy92MS9ydW5zLnByb3RvEg5wb3J0YWwucnVucy52MSKiAQoLTW9kZWxDb25maWcSEQoJY29uZmlnX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDwoHdmVyc2lvbhgDIAEoBRITCgtjb25maWdfanNvbhgEIAEoCRITCgtjb25maWdfaGFzaBgFIAEoCRIPCgdkZWxldGVkGAYgASgIEhIKCmNyZWF0ZWRfYnkYByABKAkSEgoKY3JlYXRlZF9hdBgIIAEoCSI9ChhDcmVhdGVNb2RlbENvbmZpZ1JlcXVlc3QSDAoEbmFtZRgBIAEoCRITCgtjb25maWdfanNvbhgCIAEoCSJIChlDcmVhdGVNb2RlbENvbmZpZ1Jlc3BvbnNlEisKBmNvbmZpZxgBIAEoCzIbLnBvcnRhbC5ydW5zLnYxLk1vZGVsQ29uZmlnIhkKF0xpc3RNb2RlbENvbmZpZ3NSZXF1ZXN0IkgKGExpc3RNb2RlbENvbmZpZ3NSZXNwb25zZRIsCgdjb25maWdzGAEgAygLMhsucG9ydGFsLnJ1bnMudjEuTW9kZWxDb25maWciMQocR2V0TW9kZWxDb25maWdIaXN0b3J5UmVxdWVzdBIRCgljb25maWdfaWQYASABKAkiTgodR2V0TW9kZWxDb25maWdIaXN0b3J5UmVzcG9uc2USLQoIdmVyc2lvbnMYASADKAsyGy5wb3J0YWwucnVucy52MS5Nb2RlbENvbmZpZyItChhEZWxldGVNb2RlbENvbmZpZ1JlcXVlc3QSEQoJY29uZmlnX2lkGAEgASgJIkgKGURlbGV0ZU1vZGVsQ29uZmlnUmVzcG9uc2USKwoGY29uZmlnGAEgASgLMhsucG9ydGFsLnJ1bnMudjEuTW9kZWxDb25maWciOAoHUnVuRnVuZBIaChJmdW5kX2lkZW50aXR5X2hhc2gYASABKAkSEQoJZGF0YV9oYXNoGAIgASgJImYKEFN1Ym1pdFJ1blJlcXVlc3QSEQoJY29uZmlnX2lkGAEgASgJEiYKBWZ1bmRzGAIgAygLMhcucG9ydGFsLnJ1bnMudjEuUnVuRnVuZBIXCg90aW1lb3V0X3NlY29uZHMYAyABKAUiNQoRU3VibWl0UnVuUmVzcG9uc2USIAoDcnVuGAEgASgLMhMucG9ydGFsLnJ1bnMudjEuUnVuIj8KDlJ1bkZ1bmRWZXJzaW9uEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCRIRCglkYXRhX2hhc2gYAiABKAkiygIKA1J1bhIOCgZydW5faWQYASABKAkSKQoGc3RhdHVzGAIgASgOMhkucG9ydGFsLnJ1bnMudjEuUnVuU3RhdHVzEhEKCWNvbmZpZ19pZBgDIAEoCRIWCg5jb25maWdfdmVyc2lvbhgEIAEoBRITCgtjb25maWdfaGFzaBgFIAEoCRItCgVmdW5kcxgGIAMoCzIeLnBvcnRhbC5ydW5zLnYxLlJ1bkZ1bmRWZXJzaW9uEhMKC3Rhc2tzX3RvdGFsGAcgASgFEhIKCnRhc2tzX2RvbmUYCCABKAUSFAoMdGFza3NfZmFpbGVkGAkgASgFEhQKDHJlc3VsdHNfaGFzaBgKIAEoCRINCgVlcnJvchgLIAEoCRISCgpjcmVhdGVkX2F0GAwgASgJEhMKC2ZpbmlzaGVkX2F0GA0gASgJEgwKBGtpbmQYDiABKAkiHwoNR2V0UnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiMgoOR2V0UnVuUmVzcG9uc2USIAoDcnVuGAEgASgLMhMucG9ydGFsLnJ1bnMudjEuUnVuIjgKD0xpc3RSdW5zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJOChBMaXN0UnVuc1Jlc3BvbnNlEiEKBHJ1bnMYASADKAsyEy5wb3J0YWwucnVucy52MS5SdW4SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIsgBCgdSdW5UYXNrEg8KB3Rhc2tfaWQYASABKAkSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAIgASgJEg4KBndpbmRvdxgDIAEoCRIqCgZzdGF0dXMYBCABKA4yGi5wb3J0YWwucnVucy52MS5UYXNrU3RhdHVzEhAKCHByb2dyZXNzGAUgASgBEg8KB2F0dGVtcHQYBiABKAUSEgoKZGVsaXZlcmllcxgHIAEoBRINCgVlcnJvchgIIAEoCRIOCgZ3b3JrZXIYCSABKAkiJQoTTGlzdFJ1blRhc2tzUmVxdWVzdBIOCgZydW5faWQYASABKAkiPgoUTGlzdFJ1blRhc2tzUmVzcG9uc2USJgoFdGFza3MYASADKAsyFy5wb3J0YWwucnVucy52MS5SdW5UYXNrIl0KClJ1bkxvZ0xpbmUSCwoDc2VxGAEgASgDEg8KB3Rhc2tfaWQYAiABKAkSDQoFbGV2ZWwYAyABKAkSDwoHbWVzc2FnZRgEIAEoCRIRCglsb2dnZWRfYXQYBSABKAkiSgoSTGlzdFJ1bkxvZ3NSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSEQoJcGFnZV9zaXplGAMgASgFIkAKE0xpc3RSdW5Mb2dzUmVzcG9uc2USKQoFbGluZXMYASADKAsyGi5wb3J0YWwucnVucy52MS5SdW5Mb2dMaW5lIiIKEENhbmNlbFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjUKEUNhbmNlbFJ1blJlc3BvbnNlEiAKA3J1bhgBIAEoCzITLnBvcnRhbC5ydW5zLnYxLlJ1biIhCg9SZXRyeVJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjQKEFJldHJ5UnVuUmVzcG9uc2USIAoDcnVuGAEgASgLMhMucG9ydGFsLnJ1bnMudjEuUnVuIpYBCg9Qb3N0ZXJpb3JSZXN1bHQSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEhEKCWRhdGFfaGFzaBgCIAEoCRIOCgZ3aW5kb3cYAyABKAkSFgoOcG9zdGVyaW9yc19rZXkYBCABKAkSFgoOZnVsbF9zdGF0c19rZXkYBSABKAkSFAoMc3VtbWFyeV9qc29uGAYgASgJIi0KG0xpc3RQb3N0ZXJpb3JSZXN1bHRzUmVxdWVzdBIOCgZydW5faWQYASABKAkiUAocTGlzdFBvc3RlcmlvclJlc3VsdHNSZXNwb25zZRIwCgdyZXN1bHRzGAEgAygLMh8ucG9ydGFsLnJ1bnMudjEuUG9zdGVyaW9yUmVzdWx0IocBChxTdWJtaXRTaW11bGF0aW9uU3R1ZHlSZXF1ZXN0EhQKDHJlcGxpY2F0aW9ucxgBIAEoBRIMCgRzZWVkGAIgASgFEhUKDXNrZWxldG9uX2pzb24YAyABKAkSFwoPcGFyYW1ldGVyc19qc29uGAQgASgJEhMKC2NvbmZpZ19qc29uGAUgASgJIi8KHVN1Ym1pdFNpbXVsYXRpb25TdHVkeVJlc3BvbnNlEg4KBnJ1bl9pZBgBIAEoCSIrChlHZXRTaW11bGF0aW9uU3R1ZHlSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSKNAQoQU2ltdWxhdGlvblJlc3VsdBITCgtyZXBsaWNhdGlvbhgBIAEoBRINCgVwYXJhbRgCIAEoCRISCgp0cnVlX3ZhbHVlGAMgASgBEhYKDnBvc3Rlcmlvcl9tZWFuGAQgASgBEgsKA3EwNRgFIAEoARILCgNxOTUYBiABKAESDwoHY292ZXJlZBgHIAEoCCJxChpHZXRTaW11bGF0aW9uU3R1ZHlSZXNwb25zZRIgCgNydW4YASABKAsyEy5wb3J0YWwucnVucy52MS5SdW4SMQoHcmVzdWx0cxgCIAMoCzIgLnBvcnRhbC5ydW5zLnYxLlNpbXVsYXRpb25SZXN1bHQiFwoVR2V0U2VydmljZUluZm9SZXF1ZXN0IkUKFkdldFNlcnZpY2VJbmZvUmVzcG9uc2USKwoEaW5mbxgBIAEoCzIdLnBvcnRhbC5jb21tb24udjEuU2VydmljZUluZm8qvQEKCVJ1blN0YXR1cxIaChZSVU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSUlVOX1NUQVRVU19QRU5ESU5HEAESFgoSUlVOX1NUQVRVU19SVU5OSU5HEAISGQoVUlVOX1NUQVRVU19GSU5BTElaSU5HEAMSGAoUUlVOX1NUQVRVU19DT01QTEVURUQQBBIVChFSVU5fU1RBVFVTX0ZBSUxFRBAFEhgKFFJVTl9TVEFUVVNfQ0FOQ0VMTEVEEAYqqAEKClRhc2tTdGF0dXMSGwoXVEFTS19TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJUQVNLX1NUQVRVU19RVUVVRUQQARIXChNUQVNLX1NUQVRVU19SVU5OSU5HEAISGQoVVEFTS19TVEFUVVNfU1VDQ0VFREVEEAMSFgoSVEFTS19TVEFUVVNfRkFJTEVEEAQSGQoVVEFTS19TVEFUVVNfQ0FOQ0VMTEVEEAUypwwKClJ1blNlcnZpY2USaAoOR2V0U2VydmljZUluZm8SJS5wb3J0YWwucnVucy52MS5HZXRTZXJ2aWNlSW5mb1JlcXVlc3QaJi5wb3J0YWwucnVucy52MS5HZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlIgeQAgGItRgBEm4KEUNyZWF0ZU1vZGVsQ29uZmlnEigucG9ydGFsLnJ1bnMudjEuQ3JlYXRlTW9kZWxDb25maWdSZXF1ZXN0GikucG9ydGFsLnJ1bnMudjEuQ3JlYXRlTW9kZWxDb25maWdSZXNwb25zZSIEiLUYAxJuChBMaXN0TW9kZWxDb25maWdzEicucG9ydGFsLnJ1bnMudjEuTGlzdE1vZGVsQ29uZmlnc1JlcXVlc3QaKC5wb3J0YWwucnVucy52MS5MaXN0TW9kZWxDb25maWdzUmVzcG9uc2UiB5ACAYi1GAISfQoVR2V0TW9kZWxDb25maWdIaXN0b3J5EiwucG9ydGFsLnJ1bnMudjEuR2V0TW9kZWxDb25maWdIaXN0b3J5UmVxdWVzdBotLnBvcnRhbC5ydW5zLnYxLkdldE1vZGVsQ29uZmlnSGlzdG9yeVJlc3BvbnNlIgeQAgGItRgCEm4KEURlbGV0ZU1vZGVsQ29uZmlnEigucG9ydGFsLnJ1bnMudjEuRGVsZXRlTW9kZWxDb25maWdSZXF1ZXN0GikucG9ydGFsLnJ1bnMudjEuRGVsZXRlTW9kZWxDb25maWdSZXNwb25zZSIEiLUYBBJWCglTdWJtaXRSdW4SIC5wb3J0YWwucnVucy52MS5TdWJtaXRSdW5SZXF1ZXN0GiEucG9ydGFsLnJ1bnMudjEuU3VibWl0UnVuUmVzcG9uc2UiBIi1GAMSUAoGR2V0UnVuEh0ucG9ydGFsLnJ1bnMudjEuR2V0UnVuUmVxdWVzdBoeLnBvcnRhbC5ydW5zLnYxLkdldFJ1blJlc3BvbnNlIgeQAgGItRgCElYKCExpc3RSdW5zEh8ucG9ydGFsLnJ1bnMudjEuTGlzdFJ1bnNSZXF1ZXN0GiAucG9ydGFsLnJ1bnMudjEuTGlzdFJ1bnNSZXNwb25zZSIHkAIBiLUYAhJiCgxMaXN0UnVuVGFza3MSIy5wb3J0YWwucnVucy52MS5MaXN0UnVuVGFza3NSZXF1ZXN0GiQucG9ydGFsLnJ1bnMudjEuTGlzdFJ1blRhc2tzUmVzcG9uc2UiB5ACAYi1GAISXwoLTGlzdFJ1bkxvZ3MSIi5wb3J0YWwucnVucy52MS5MaXN0UnVuTG9nc1JlcXVlc3QaIy5wb3J0YWwucnVucy52MS5MaXN0UnVuTG9nc1Jlc3BvbnNlIgeQAgGItRgCElYKCUNhbmNlbFJ1bhIgLnBvcnRhbC5ydW5zLnYxLkNhbmNlbFJ1blJlcXVlc3QaIS5wb3J0YWwucnVucy52MS5DYW5jZWxSdW5SZXNwb25zZSIEiLUYAxJTCghSZXRyeVJ1bhIfLnBvcnRhbC5ydW5zLnYxLlJldHJ5UnVuUmVxdWVzdBogLnBvcnRhbC5ydW5zLnYxLlJldHJ5UnVuUmVzcG9uc2UiBIi1GAMSegoUTGlzdFBvc3RlcmlvclJlc3VsdHMSKy5wb3J0YWwucnVucy52MS5MaXN0UG9zdGVyaW9yUmVzdWx0c1JlcXVlc3QaLC5wb3J0YWwucnVucy52MS5MaXN0UG9zdGVyaW9yUmVzdWx0c1Jlc3BvbnNlIgeQAgGItRgCEnoKFVN1Ym1pdFNpbXVsYXRpb25TdHVkeRIsLnBvcnRhbC5ydW5zLnYxLlN1Ym1pdFNpbXVsYXRpb25TdHVkeVJlcXVlc3QaLS5wb3J0YWwucnVucy52MS5TdWJtaXRTaW11bGF0aW9uU3R1ZHlSZXNwb25zZSIEiLUYBRJ0ChJHZXRTaW11bGF0aW9uU3R1ZHkSKS5wb3J0YWwucnVucy52MS5HZXRTaW11bGF0aW9uU3R1ZHlSZXF1ZXN0GioucG9ydGFsLnJ1bnMudjEuR2V0U2ltdWxhdGlvblN0dWR5UmVzcG9uc2UiB5ACAYi1GAViBnByb3RvMw", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+
+/**
+ * ModelConfig is one version of a model config.
+ *
+ * @generated from message portal.runs.v1.ModelConfig
+ */
+export type ModelConfig = Message<"portal.runs.v1.ModelConfig"> & {
+  /**
+   * config_id identifies the config across its versions.
+   *
+   * @generated from field: string config_id = 1;
+   */
+  configId: string;
+
+  /**
+   * name of the config, unique among the organisation's current configs.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * version number, from 1.
+   *
+   * @generated from field: int32 version = 3;
+   */
+  version: number;
+
+  /**
+   * config_json is the config as given (snake_case JSON, see packages/navcast run-config).
+   *
+   * @generated from field: string config_json = 4;
+   */
+  configJson: string;
+
+  /**
+   * config_hash is the SHA-256 of the resolved config (defaults filled in).
+   *
+   * @generated from field: string config_hash = 5;
+   */
+  configHash: string;
+
+  /**
+   * deleted is true on the history entry that soft-deleted the config.
+   *
+   * @generated from field: bool deleted = 6;
+   */
+  deleted: boolean;
+
+  /**
+   * created_by is the subject who wrote this version.
+   *
+   * @generated from field: string created_by = 7;
+   */
+  createdBy: string;
+
+  /**
+   * created_at is when this version was written (RFC 3339).
+   *
+   * @generated from field: string created_at = 8;
+   */
+  createdAt: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.ModelConfig.
+ * Use `create(ModelConfigSchema)` to create a new message.
+ */
+export const ModelConfigSchema: GenMessage<ModelConfig> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 0);
+
+/**
+ * CreateModelConfigRequest names and carries a config.
+ *
+ * @generated from message portal.runs.v1.CreateModelConfigRequest
+ */
+export type CreateModelConfigRequest = Message<"portal.runs.v1.CreateModelConfigRequest"> & {
+  /**
+   * name of the config (1-100 characters); an existing name gets a new version.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * config_json is the config as a JSON object.
+   *
+   * @generated from field: string config_json = 2;
+   */
+  configJson: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.CreateModelConfigRequest.
+ * Use `create(CreateModelConfigRequestSchema)` to create a new message.
+ */
+export const CreateModelConfigRequestSchema: GenMessage<CreateModelConfigRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 1);
+
+/**
+ * CreateModelConfigResponse returns the stored version.
+ *
+ * @generated from message portal.runs.v1.CreateModelConfigResponse
+ */
+export type CreateModelConfigResponse = Message<"portal.runs.v1.CreateModelConfigResponse"> & {
+  /**
+   * config as stored.
+   *
+   * @generated from field: portal.runs.v1.ModelConfig config = 1;
+   */
+  config?: ModelConfig | undefined;
+};
+
+/**
+ * Describes the message portal.runs.v1.CreateModelConfigResponse.
+ * Use `create(CreateModelConfigResponseSchema)` to create a new message.
+ */
+export const CreateModelConfigResponseSchema: GenMessage<CreateModelConfigResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 2);
+
+/**
+ * ListModelConfigsRequest has no filters yet.
+ *
+ * @generated from message portal.runs.v1.ListModelConfigsRequest
+ */
+export type ListModelConfigsRequest = Message<"portal.runs.v1.ListModelConfigsRequest"> & {
+};
+
+/**
+ * Describes the message portal.runs.v1.ListModelConfigsRequest.
+ * Use `create(ListModelConfigsRequestSchema)` to create a new message.
+ */
+export const ListModelConfigsRequestSchema: GenMessage<ListModelConfigsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 3);
+
+/**
+ * ListModelConfigsResponse lists current configs by name.
+ *
+ * @generated from message portal.runs.v1.ListModelConfigsResponse
+ */
+export type ListModelConfigsResponse = Message<"portal.runs.v1.ListModelConfigsResponse"> & {
+  /**
+   * configs, latest version of each.
+   *
+   * @generated from field: repeated portal.runs.v1.ModelConfig configs = 1;
+   */
+  configs: ModelConfig[];
+};
+
+/**
+ * Describes the message portal.runs.v1.ListModelConfigsResponse.
+ * Use `create(ListModelConfigsResponseSchema)` to create a new message.
+ */
+export const ListModelConfigsResponseSchema: GenMessage<ListModelConfigsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 4);
+
+/**
+ * GetModelConfigHistoryRequest names a config.
+ *
+ * @generated from message portal.runs.v1.GetModelConfigHistoryRequest
+ */
+export type GetModelConfigHistoryRequest = Message<"portal.runs.v1.GetModelConfigHistoryRequest"> & {
+  /**
+   * config_id of the config.
+   *
+   * @generated from field: string config_id = 1;
+   */
+  configId: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.GetModelConfigHistoryRequest.
+ * Use `create(GetModelConfigHistoryRequestSchema)` to create a new message.
+ */
+export const GetModelConfigHistoryRequestSchema: GenMessage<GetModelConfigHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 5);
+
+/**
+ * GetModelConfigHistoryResponse is the config's history.
+ *
+ * @generated from message portal.runs.v1.GetModelConfigHistoryResponse
+ */
+export type GetModelConfigHistoryResponse = Message<"portal.runs.v1.GetModelConfigHistoryResponse"> & {
+  /**
+   * versions, oldest first.
+   *
+   * @generated from field: repeated portal.runs.v1.ModelConfig versions = 1;
+   */
+  versions: ModelConfig[];
+};
+
+/**
+ * Describes the message portal.runs.v1.GetModelConfigHistoryResponse.
+ * Use `create(GetModelConfigHistoryResponseSchema)` to create a new message.
+ */
+export const GetModelConfigHistoryResponseSchema: GenMessage<GetModelConfigHistoryResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 6);
+
+/**
+ * DeleteModelConfigRequest names a config.
+ *
+ * @generated from message portal.runs.v1.DeleteModelConfigRequest
+ */
+export type DeleteModelConfigRequest = Message<"portal.runs.v1.DeleteModelConfigRequest"> & {
+  /**
+   * config_id of the config.
+   *
+   * @generated from field: string config_id = 1;
+   */
+  configId: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.DeleteModelConfigRequest.
+ * Use `create(DeleteModelConfigRequestSchema)` to create a new message.
+ */
+export const DeleteModelConfigRequestSchema: GenMessage<DeleteModelConfigRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 7);
+
+/**
+ * DeleteModelConfigResponse returns the deletion entry.
+ *
+ * @generated from message portal.runs.v1.DeleteModelConfigResponse
+ */
+export type DeleteModelConfigResponse = Message<"portal.runs.v1.DeleteModelConfigResponse"> & {
+  /**
+   * config is the history entry that records the deletion.
+   *
+   * @generated from field: portal.runs.v1.ModelConfig config = 1;
+   */
+  config?: ModelConfig | undefined;
+};
+
+/**
+ * Describes the message portal.runs.v1.DeleteModelConfigResponse.
+ * Use `create(DeleteModelConfigResponseSchema)` to create a new message.
+ */
+export const DeleteModelConfigResponseSchema: GenMessage<DeleteModelConfigResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 8);
+
+/**
+ * RunFund selects one fund of a run.
+ *
+ * @generated from message portal.runs.v1.RunFund
+ */
+export type RunFund = Message<"portal.runs.v1.RunFund"> & {
+  /**
+   * fund_identity_hash of the fund.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * data_hash pins a version; empty takes the fund's latest version.
+   *
+   * @generated from field: string data_hash = 2;
+   */
+  dataHash: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.RunFund.
+ * Use `create(RunFundSchema)` to create a new message.
+ */
+export const RunFundSchema: GenMessage<RunFund> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 9);
+
+/**
+ * SubmitRunRequest describes a run.
+ *
+ * @generated from message portal.runs.v1.SubmitRunRequest
+ */
+export type SubmitRunRequest = Message<"portal.runs.v1.SubmitRunRequest"> & {
+  /**
+   * config_id of the config to run (its current version).
+   *
+   * @generated from field: string config_id = 1;
+   */
+  configId: string;
+
+  /**
+   * funds to fit (1 to 500, no fund twice).
+   *
+   * @generated from field: repeated portal.runs.v1.RunFund funds = 2;
+   */
+  funds: RunFund[];
+
+  /**
+   * timeout_seconds after which an unfinished run fails (default 7200, at most 86400).
+   *
+   * @generated from field: int32 timeout_seconds = 3;
+   */
+  timeoutSeconds: number;
+};
+
+/**
+ * Describes the message portal.runs.v1.SubmitRunRequest.
+ * Use `create(SubmitRunRequestSchema)` to create a new message.
+ */
+export const SubmitRunRequestSchema: GenMessage<SubmitRunRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 10);
+
+/**
+ * SubmitRunResponse returns the new run.
+ *
+ * @generated from message portal.runs.v1.SubmitRunResponse
+ */
+export type SubmitRunResponse = Message<"portal.runs.v1.SubmitRunResponse"> & {
+  /**
+   * run as submitted.
+   *
+   * @generated from field: portal.runs.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+};
+
+/**
+ * Describes the message portal.runs.v1.SubmitRunResponse.
+ * Use `create(SubmitRunResponseSchema)` to create a new message.
+ */
+export const SubmitRunResponseSchema: GenMessage<SubmitRunResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 11);
+
+/**
+ * RunFundVersion is the exact fund data a run used.
+ *
+ * @generated from message portal.runs.v1.RunFundVersion
+ */
+export type RunFundVersion = Message<"portal.runs.v1.RunFundVersion"> & {
+  /**
+   * fund_identity_hash of the fund.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * data_hash of the version used.
+   *
+   * @generated from field: string data_hash = 2;
+   */
+  dataHash: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.RunFundVersion.
+ * Use `create(RunFundVersionSchema)` to create a new message.
+ */
+export const RunFundVersionSchema: GenMessage<RunFundVersion> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 12);
+
+/**
+ * Run is a run with its progress.
+ *
+ * @generated from message portal.runs.v1.Run
+ */
+export type Run = Message<"portal.runs.v1.Run"> & {
+  /**
+   * run_id identifies the run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * status of the run.
+   *
+   * @generated from field: portal.runs.v1.RunStatus status = 2;
+   */
+  status: RunStatus;
+
+  /**
+   * config_id and config_version of the config used.
+   *
+   * @generated from field: string config_id = 3;
+   */
+  configId: string;
+
+  /**
+   * config_version used.
+   *
+   * @generated from field: int32 config_version = 4;
+   */
+  configVersion: number;
+
+  /**
+   * config_hash of the config used.
+   *
+   * @generated from field: string config_hash = 5;
+   */
+  configHash: string;
+
+  /**
+   * funds and the data versions used.
+   *
+   * @generated from field: repeated portal.runs.v1.RunFundVersion funds = 6;
+   */
+  funds: RunFundVersion[];
+
+  /**
+   * tasks_total in the run.
+   *
+   * @generated from field: int32 tasks_total = 7;
+   */
+  tasksTotal: number;
+
+  /**
+   * tasks_done (succeeded) so far.
+   *
+   * @generated from field: int32 tasks_done = 8;
+   */
+  tasksDone: number;
+
+  /**
+   * tasks_failed so far.
+   *
+   * @generated from field: int32 tasks_failed = 9;
+   */
+  tasksFailed: number;
+
+  /**
+   * results_hash over the run's result artefacts, once completed.
+   *
+   * @generated from field: string results_hash = 10;
+   */
+  resultsHash: string;
+
+  /**
+   * error says why a run failed.
+   *
+   * @generated from field: string error = 11;
+   */
+  error: string;
+
+  /**
+   * created_at (RFC 3339).
+   *
+   * @generated from field: string created_at = 12;
+   */
+  createdAt: string;
+
+  /**
+   * finished_at (RFC 3339), when the run reached a final status.
+   *
+   * @generated from field: string finished_at = 13;
+   */
+  finishedAt: string;
+
+  /**
+   * kind is "fit" or "simulation".
+   *
+   * @generated from field: string kind = 14;
+   */
+  kind: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.Run.
+ * Use `create(RunSchema)` to create a new message.
+ */
+export const RunSchema: GenMessage<Run> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 13);
+
+/**
+ * GetRunRequest names a run.
+ *
+ * @generated from message portal.runs.v1.GetRunRequest
+ */
+export type GetRunRequest = Message<"portal.runs.v1.GetRunRequest"> & {
+  /**
+   * run_id of the run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.GetRunRequest.
+ * Use `create(GetRunRequestSchema)` to create a new message.
+ */
+export const GetRunRequestSchema: GenMessage<GetRunRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 14);
+
+/**
+ * GetRunResponse carries the run.
+ *
+ * @generated from message portal.runs.v1.GetRunResponse
+ */
+export type GetRunResponse = Message<"portal.runs.v1.GetRunResponse"> & {
+  /**
+   * run with its progress.
+   *
+   * @generated from field: portal.runs.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+};
+
+/**
+ * Describes the message portal.runs.v1.GetRunResponse.
+ * Use `create(GetRunResponseSchema)` to create a new message.
+ */
+export const GetRunResponseSchema: GenMessage<GetRunResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 15);
+
+/**
+ * ListRunsRequest pages through runs.
+ *
+ * @generated from message portal.runs.v1.ListRunsRequest
+ */
+export type ListRunsRequest = Message<"portal.runs.v1.ListRunsRequest"> & {
+  /**
+   * page_size is the most runs to return (default 50, at most 500).
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * page_token from a previous response.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.ListRunsRequest.
+ * Use `create(ListRunsRequestSchema)` to create a new message.
+ */
+export const ListRunsRequestSchema: GenMessage<ListRunsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 16);
+
+/**
+ * ListRunsResponse is one page of runs.
+ *
+ * @generated from message portal.runs.v1.ListRunsResponse
+ */
+export type ListRunsResponse = Message<"portal.runs.v1.ListRunsResponse"> & {
+  /**
+   * runs, newest first.
+   *
+   * @generated from field: repeated portal.runs.v1.Run runs = 1;
+   */
+  runs: Run[];
+
+  /**
+   * next_page_token fetches the next page; empty on the last one.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.ListRunsResponse.
+ * Use `create(ListRunsResponseSchema)` to create a new message.
+ */
+export const ListRunsResponseSchema: GenMessage<ListRunsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 17);
+
+/**
+ * RunTask is one task of a run.
+ *
+ * @generated from message portal.runs.v1.RunTask
+ */
+export type RunTask = Message<"portal.runs.v1.RunTask"> & {
+  /**
+   * task_id identifies the task within the run.
+   *
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * fund_identity_hash of the task's fund.
+   *
+   * @generated from field: string fund_identity_hash = 2;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * window the task fits: an ISO week-end date, "last", or "all" (sequential mode).
+   *
+   * @generated from field: string window = 3;
+   */
+  window: string;
+
+  /**
+   * status of the task.
+   *
+   * @generated from field: portal.runs.v1.TaskStatus status = 4;
+   */
+  status: TaskStatus;
+
+  /**
+   * progress from 0 to 1.
+   *
+   * @generated from field: double progress = 5;
+   */
+  progress: number;
+
+  /**
+   * attempt number (retries start new attempts).
+   *
+   * @generated from field: int32 attempt = 6;
+   */
+  attempt: number;
+
+  /**
+   * deliveries of the current attempt so far.
+   *
+   * @generated from field: int32 deliveries = 7;
+   */
+  deliveries: number;
+
+  /**
+   * error of a failed task.
+   *
+   * @generated from field: string error = 8;
+   */
+  error: string;
+
+  /**
+   * worker that ran it last.
+   *
+   * @generated from field: string worker = 9;
+   */
+  worker: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.RunTask.
+ * Use `create(RunTaskSchema)` to create a new message.
+ */
+export const RunTaskSchema: GenMessage<RunTask> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 18);
+
+/**
+ * ListRunTasksRequest names a run.
+ *
+ * @generated from message portal.runs.v1.ListRunTasksRequest
+ */
+export type ListRunTasksRequest = Message<"portal.runs.v1.ListRunTasksRequest"> & {
+  /**
+   * run_id of the run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.ListRunTasksRequest.
+ * Use `create(ListRunTasksRequestSchema)` to create a new message.
+ */
+export const ListRunTasksRequestSchema: GenMessage<ListRunTasksRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 19);
+
+/**
+ * ListRunTasksResponse carries the tasks.
+ *
+ * @generated from message portal.runs.v1.ListRunTasksResponse
+ */
+export type ListRunTasksResponse = Message<"portal.runs.v1.ListRunTasksResponse"> & {
+  /**
+   * tasks of the run.
+   *
+   * @generated from field: repeated portal.runs.v1.RunTask tasks = 1;
+   */
+  tasks: RunTask[];
+};
+
+/**
+ * Describes the message portal.runs.v1.ListRunTasksResponse.
+ * Use `create(ListRunTasksResponseSchema)` to create a new message.
+ */
+export const ListRunTasksResponseSchema: GenMessage<ListRunTasksResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 20);
+
+/**
+ * RunLogLine is one line a worker logged.
+ *
+ * @generated from message portal.runs.v1.RunLogLine
+ */
+export type RunLogLine = Message<"portal.runs.v1.RunLogLine"> & {
+  /**
+   * seq orders the run's lines; pass the last one seen as after_seq.
+   *
+   * @generated from field: int64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * task_id that logged it.
+   *
+   * @generated from field: string task_id = 2;
+   */
+  taskId: string;
+
+  /**
+   * level: info, warn or error.
+   *
+   * @generated from field: string level = 3;
+   */
+  level: string;
+
+  /**
+   * message text.
+   *
+   * @generated from field: string message = 4;
+   */
+  message: string;
+
+  /**
+   * logged_at (RFC 3339).
+   *
+   * @generated from field: string logged_at = 5;
+   */
+  loggedAt: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.RunLogLine.
+ * Use `create(RunLogLineSchema)` to create a new message.
+ */
+export const RunLogLineSchema: GenMessage<RunLogLine> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 21);
+
+/**
+ * ListRunLogsRequest follows a run's log.
+ *
+ * @generated from message portal.runs.v1.ListRunLogsRequest
+ */
+export type ListRunLogsRequest = Message<"portal.runs.v1.ListRunLogsRequest"> & {
+  /**
+   * run_id of the run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * after_seq returns only lines after this one (0: from the start).
+   *
+   * @generated from field: int64 after_seq = 2;
+   */
+  afterSeq: bigint;
+
+  /**
+   * page_size is the most lines to return (default 500, at most 5000).
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+};
+
+/**
+ * Describes the message portal.runs.v1.ListRunLogsRequest.
+ * Use `create(ListRunLogsRequestSchema)` to create a new message.
+ */
+export const ListRunLogsRequestSchema: GenMessage<ListRunLogsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 22);
+
+/**
+ * ListRunLogsResponse carries log lines.
+ *
+ * @generated from message portal.runs.v1.ListRunLogsResponse
+ */
+export type ListRunLogsResponse = Message<"portal.runs.v1.ListRunLogsResponse"> & {
+  /**
+   * lines in order.
+   *
+   * @generated from field: repeated portal.runs.v1.RunLogLine lines = 1;
+   */
+  lines: RunLogLine[];
+};
+
+/**
+ * Describes the message portal.runs.v1.ListRunLogsResponse.
+ * Use `create(ListRunLogsResponseSchema)` to create a new message.
+ */
+export const ListRunLogsResponseSchema: GenMessage<ListRunLogsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 23);
+
+/**
+ * CancelRunRequest names a run.
+ *
+ * @generated from message portal.runs.v1.CancelRunRequest
+ */
+export type CancelRunRequest = Message<"portal.runs.v1.CancelRunRequest"> & {
+  /**
+   * run_id of the run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.CancelRunRequest.
+ * Use `create(CancelRunRequestSchema)` to create a new message.
+ */
+export const CancelRunRequestSchema: GenMessage<CancelRunRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 24);
+
+/**
+ * CancelRunResponse carries the run.
+ *
+ * @generated from message portal.runs.v1.CancelRunResponse
+ */
+export type CancelRunResponse = Message<"portal.runs.v1.CancelRunResponse"> & {
+  /**
+   * run after cancelling.
+   *
+   * @generated from field: portal.runs.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+};
+
+/**
+ * Describes the message portal.runs.v1.CancelRunResponse.
+ * Use `create(CancelRunResponseSchema)` to create a new message.
+ */
+export const CancelRunResponseSchema: GenMessage<CancelRunResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 25);
+
+/**
+ * RetryRunRequest names a run.
+ *
+ * @generated from message portal.runs.v1.RetryRunRequest
+ */
+export type RetryRunRequest = Message<"portal.runs.v1.RetryRunRequest"> & {
+  /**
+   * run_id of a failed run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.RetryRunRequest.
+ * Use `create(RetryRunRequestSchema)` to create a new message.
+ */
+export const RetryRunRequestSchema: GenMessage<RetryRunRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 26);
+
+/**
+ * RetryRunResponse carries the run.
+ *
+ * @generated from message portal.runs.v1.RetryRunResponse
+ */
+export type RetryRunResponse = Message<"portal.runs.v1.RetryRunResponse"> & {
+  /**
+   * run after re-queuing its failed tasks.
+   *
+   * @generated from field: portal.runs.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+};
+
+/**
+ * Describes the message portal.runs.v1.RetryRunResponse.
+ * Use `create(RetryRunResponseSchema)` to create a new message.
+ */
+export const RetryRunResponseSchema: GenMessage<RetryRunResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 27);
+
+/**
+ * PosteriorResult is one fund window's result of a completed run.
+ *
+ * @generated from message portal.runs.v1.PosteriorResult
+ */
+export type PosteriorResult = Message<"portal.runs.v1.PosteriorResult"> & {
+  /**
+   * fund_identity_hash of the fund.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * data_hash of the fund version fitted.
+   *
+   * @generated from field: string data_hash = 2;
+   */
+  dataHash: string;
+
+  /**
+   * window end (ISO date).
+   *
+   * @generated from field: string window = 3;
+   */
+  window: string;
+
+  /**
+   * posteriors_key is the object key of the draws (Parquet).
+   *
+   * @generated from field: string posteriors_key = 4;
+   */
+  posteriorsKey: string;
+
+  /**
+   * full_stats_key is the object key of the summary (Parquet).
+   *
+   * @generated from field: string full_stats_key = 5;
+   */
+  fullStatsKey: string;
+
+  /**
+   * summary_json is the window's parameter summaries and diagnostics.
+   *
+   * @generated from field: string summary_json = 6;
+   */
+  summaryJson: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.PosteriorResult.
+ * Use `create(PosteriorResultSchema)` to create a new message.
+ */
+export const PosteriorResultSchema: GenMessage<PosteriorResult> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 28);
+
+/**
+ * ListPosteriorResultsRequest names a run.
+ *
+ * @generated from message portal.runs.v1.ListPosteriorResultsRequest
+ */
+export type ListPosteriorResultsRequest = Message<"portal.runs.v1.ListPosteriorResultsRequest"> & {
+  /**
+   * run_id of the run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.ListPosteriorResultsRequest.
+ * Use `create(ListPosteriorResultsRequestSchema)` to create a new message.
+ */
+export const ListPosteriorResultsRequestSchema: GenMessage<ListPosteriorResultsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 29);
+
+/**
+ * ListPosteriorResultsResponse carries the results.
+ *
+ * @generated from message portal.runs.v1.ListPosteriorResultsResponse
+ */
+export type ListPosteriorResultsResponse = Message<"portal.runs.v1.ListPosteriorResultsResponse"> & {
+  /**
+   * results of the run.
+   *
+   * @generated from field: repeated portal.runs.v1.PosteriorResult results = 1;
+   */
+  results: PosteriorResult[];
+};
+
+/**
+ * Describes the message portal.runs.v1.ListPosteriorResultsResponse.
+ * Use `create(ListPosteriorResultsResponseSchema)` to create a new message.
+ */
+export const ListPosteriorResultsResponseSchema: GenMessage<ListPosteriorResultsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 30);
+
+/**
+ * SubmitSimulationStudyRequest describes a study.
+ *
+ * @generated from message portal.runs.v1.SubmitSimulationStudyRequest
+ */
+export type SubmitSimulationStudyRequest = Message<"portal.runs.v1.SubmitSimulationStudyRequest"> & {
+  /**
+   * replications (simulated funds), 1 to 200.
+   *
+   * @generated from field: int32 replications = 1;
+   */
+  replications: number;
+
+  /**
+   * seed of the study; replication r uses seed + r.
+   *
+   * @generated from field: int32 seed = 2;
+   */
+  seed: number;
+
+  /**
+   * skeleton_json: generateSkeleton options (years, start, commitment, secondary_count), JSON.
+   *
+   * @generated from field: string skeleton_json = 3;
+   */
+  skeletonJson: string;
+
+  /**
+   * parameters_json: true parameter values to simulate with; empty draws them from the prior.
+   *
+   * @generated from field: string parameters_json = 4;
+   */
+  parametersJson: string;
+
+  /**
+   * config_json: the fit config (navcast run config, JSON); its windows are forced to "last".
+   *
+   * @generated from field: string config_json = 5;
+   */
+  configJson: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.SubmitSimulationStudyRequest.
+ * Use `create(SubmitSimulationStudyRequestSchema)` to create a new message.
+ */
+export const SubmitSimulationStudyRequestSchema: GenMessage<SubmitSimulationStudyRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 31);
+
+/**
+ * SubmitSimulationStudyResponse returns the study's run.
+ *
+ * @generated from message portal.runs.v1.SubmitSimulationStudyResponse
+ */
+export type SubmitSimulationStudyResponse = Message<"portal.runs.v1.SubmitSimulationStudyResponse"> & {
+  /**
+   * run_id of the study.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.SubmitSimulationStudyResponse.
+ * Use `create(SubmitSimulationStudyResponseSchema)` to create a new message.
+ */
+export const SubmitSimulationStudyResponseSchema: GenMessage<SubmitSimulationStudyResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 32);
+
+/**
+ * GetSimulationStudyRequest names a study.
+ *
+ * @generated from message portal.runs.v1.GetSimulationStudyRequest
+ */
+export type GetSimulationStudyRequest = Message<"portal.runs.v1.GetSimulationStudyRequest"> & {
+  /**
+   * run_id of the study.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message portal.runs.v1.GetSimulationStudyRequest.
+ * Use `create(GetSimulationStudyRequestSchema)` to create a new message.
+ */
+export const GetSimulationStudyRequestSchema: GenMessage<GetSimulationStudyRequest> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 33);
+
+/**
+ * SimulationResult is one parameter of one replication.
+ *
+ * @generated from message portal.runs.v1.SimulationResult
+ */
+export type SimulationResult = Message<"portal.runs.v1.SimulationResult"> & {
+  /**
+   * replication number.
+   *
+   * @generated from field: int32 replication = 1;
+   */
+  replication: number;
+
+  /**
+   * param name.
+   *
+   * @generated from field: string param = 2;
+   */
+  param: string;
+
+  /**
+   * true_value it was simulated with.
+   *
+   * @generated from field: double true_value = 3;
+   */
+  trueValue: number;
+
+  /**
+   * posterior_mean recovered.
+   *
+   * @generated from field: double posterior_mean = 4;
+   */
+  posteriorMean: number;
+
+  /**
+   * q05 and q95 of the posterior.
+   *
+   * @generated from field: double q05 = 5;
+   */
+  q05: number;
+
+  /**
+   * q95 of the posterior.
+   *
+   * @generated from field: double q95 = 6;
+   */
+  q95: number;
+
+  /**
+   * covered is true when q05 <= true_value <= q95.
+   *
+   * @generated from field: bool covered = 7;
+   */
+  covered: boolean;
+};
+
+/**
+ * Describes the message portal.runs.v1.SimulationResult.
+ * Use `create(SimulationResultSchema)` to create a new message.
+ */
+export const SimulationResultSchema: GenMessage<SimulationResult> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 34);
+
+/**
+ * GetSimulationStudyResponse carries the study.
+ *
+ * @generated from message portal.runs.v1.GetSimulationStudyResponse
+ */
+export type GetSimulationStudyResponse = Message<"portal.runs.v1.GetSimulationStudyResponse"> & {
+  /**
+   * run of the study.
+   *
+   * @generated from field: portal.runs.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+
+  /**
+   * results recorded when the study completed.
+   *
+   * @generated from field: repeated portal.runs.v1.SimulationResult results = 2;
+   */
+  results: SimulationResult[];
+};
+
+/**
+ * Describes the message portal.runs.v1.GetSimulationStudyResponse.
+ * Use `create(GetSimulationStudyResponseSchema)` to create a new message.
+ */
+export const GetSimulationStudyResponseSchema: GenMessage<GetSimulationStudyResponse> = /*@__PURE__*/
+  messageDesc(file_portal_runs_v1_runs, 35);
 
 /**
  * GetServiceInfoRequest has no fields.
@@ -28,7 +1177,7 @@ export type GetServiceInfoRequest = Message<"portal.runs.v1.GetServiceInfoReques
  * Use `create(GetServiceInfoRequestSchema)` to create a new message.
  */
 export const GetServiceInfoRequestSchema: GenMessage<GetServiceInfoRequest> = /*@__PURE__*/
-  messageDesc(file_portal_runs_v1_runs, 0);
+  messageDesc(file_portal_runs_v1_runs, 36);
 
 /**
  * GetServiceInfoResponse carries the service information.
@@ -49,7 +1198,124 @@ export type GetServiceInfoResponse = Message<"portal.runs.v1.GetServiceInfoRespo
  * Use `create(GetServiceInfoResponseSchema)` to create a new message.
  */
 export const GetServiceInfoResponseSchema: GenMessage<GetServiceInfoResponse> = /*@__PURE__*/
-  messageDesc(file_portal_runs_v1_runs, 1);
+  messageDesc(file_portal_runs_v1_runs, 37);
+
+/**
+ * RunStatus is where a run is in its life.
+ *
+ * @generated from enum portal.runs.v1.RunStatus
+ */
+export enum RunStatus {
+  /**
+   * RUN_STATUS_UNSPECIFIED is never sent.
+   *
+   * @generated from enum value: RUN_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * RUN_STATUS_PENDING: submitted, no task started yet.
+   *
+   * @generated from enum value: RUN_STATUS_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * RUN_STATUS_RUNNING: at least one task started.
+   *
+   * @generated from enum value: RUN_STATUS_RUNNING = 2;
+   */
+  RUNNING = 2,
+
+  /**
+   * RUN_STATUS_FINALIZING: every task succeeded; results are being committed.
+   *
+   * @generated from enum value: RUN_STATUS_FINALIZING = 3;
+   */
+  FINALIZING = 3,
+
+  /**
+   * RUN_STATUS_COMPLETED: results committed with the run's results_hash.
+   *
+   * @generated from enum value: RUN_STATUS_COMPLETED = 4;
+   */
+  COMPLETED = 4,
+
+  /**
+   * RUN_STATUS_FAILED: a task failed for good, or the run timed out.
+   *
+   * @generated from enum value: RUN_STATUS_FAILED = 5;
+   */
+  FAILED = 5,
+
+  /**
+   * RUN_STATUS_CANCELLED: cancelled by a user.
+   *
+   * @generated from enum value: RUN_STATUS_CANCELLED = 6;
+   */
+  CANCELLED = 6,
+}
+
+/**
+ * Describes the enum portal.runs.v1.RunStatus.
+ */
+export const RunStatusSchema: GenEnum<RunStatus> = /*@__PURE__*/
+  enumDesc(file_portal_runs_v1_runs, 0);
+
+/**
+ * TaskStatus is where one task (a fund and a window) is.
+ *
+ * @generated from enum portal.runs.v1.TaskStatus
+ */
+export enum TaskStatus {
+  /**
+   * TASK_STATUS_UNSPECIFIED is never sent.
+   *
+   * @generated from enum value: TASK_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * TASK_STATUS_QUEUED: on the work queue.
+   *
+   * @generated from enum value: TASK_STATUS_QUEUED = 1;
+   */
+  QUEUED = 1,
+
+  /**
+   * TASK_STATUS_RUNNING: a worker is fitting it.
+   *
+   * @generated from enum value: TASK_STATUS_RUNNING = 2;
+   */
+  RUNNING = 2,
+
+  /**
+   * TASK_STATUS_SUCCEEDED: its artefacts are written and reported.
+   *
+   * @generated from enum value: TASK_STATUS_SUCCEEDED = 3;
+   */
+  SUCCEEDED = 3,
+
+  /**
+   * TASK_STATUS_FAILED: it failed on its last allowed delivery.
+   *
+   * @generated from enum value: TASK_STATUS_FAILED = 4;
+   */
+  FAILED = 4,
+
+  /**
+   * TASK_STATUS_CANCELLED: its run was cancelled or timed out.
+   *
+   * @generated from enum value: TASK_STATUS_CANCELLED = 5;
+   */
+  CANCELLED = 5,
+}
+
+/**
+ * Describes the enum portal.runs.v1.TaskStatus.
+ */
+export const TaskStatusSchema: GenEnum<TaskStatus> = /*@__PURE__*/
+  enumDesc(file_portal_runs_v1_runs, 1);
 
 /**
  * RunService owns model configs, runs, tasks and posterior results.
@@ -66,6 +1332,149 @@ export const RunService: GenService<{
     methodKind: "unary";
     input: typeof GetServiceInfoRequestSchema;
     output: typeof GetServiceInfoResponseSchema;
+  },
+  /**
+   * CreateModelConfig stores a model config (or a new version of one with the same name) after
+   * validating it; the stored row carries its config_hash. History is append-only.
+   *
+   * @generated from rpc portal.runs.v1.RunService.CreateModelConfig
+   */
+  createModelConfig: {
+    methodKind: "unary";
+    input: typeof CreateModelConfigRequestSchema;
+    output: typeof CreateModelConfigResponseSchema;
+  },
+  /**
+   * ListModelConfigs lists the organisation's current (not deleted) model configs.
+   *
+   * @generated from rpc portal.runs.v1.RunService.ListModelConfigs
+   */
+  listModelConfigs: {
+    methodKind: "unary";
+    input: typeof ListModelConfigsRequestSchema;
+    output: typeof ListModelConfigsResponseSchema;
+  },
+  /**
+   * GetModelConfigHistory returns every version of one config, deletions included, oldest first.
+   *
+   * @generated from rpc portal.runs.v1.RunService.GetModelConfigHistory
+   */
+  getModelConfigHistory: {
+    methodKind: "unary";
+    input: typeof GetModelConfigHistoryRequestSchema;
+    output: typeof GetModelConfigHistoryResponseSchema;
+  },
+  /**
+   * DeleteModelConfig soft-deletes a config: a deletion is appended to its history; nothing is
+   * removed, and runs that used it keep pointing at the version they used.
+   *
+   * @generated from rpc portal.runs.v1.RunService.DeleteModelConfig
+   */
+  deleteModelConfig: {
+    methodKind: "unary";
+    input: typeof DeleteModelConfigRequestSchema;
+    output: typeof DeleteModelConfigResponseSchema;
+  },
+  /**
+   * SubmitRun starts a run of one config over a set of funds (latest or pinned versions).
+   *
+   * @generated from rpc portal.runs.v1.RunService.SubmitRun
+   */
+  submitRun: {
+    methodKind: "unary";
+    input: typeof SubmitRunRequestSchema;
+    output: typeof SubmitRunResponseSchema;
+  },
+  /**
+   * GetRun returns one run with its funds and task counts.
+   *
+   * @generated from rpc portal.runs.v1.RunService.GetRun
+   */
+  getRun: {
+    methodKind: "unary";
+    input: typeof GetRunRequestSchema;
+    output: typeof GetRunResponseSchema;
+  },
+  /**
+   * ListRuns lists the organisation's runs, newest first.
+   *
+   * @generated from rpc portal.runs.v1.RunService.ListRuns
+   */
+  listRuns: {
+    methodKind: "unary";
+    input: typeof ListRunsRequestSchema;
+    output: typeof ListRunsResponseSchema;
+  },
+  /**
+   * ListRunTasks returns a run's tasks with their status and progress.
+   *
+   * @generated from rpc portal.runs.v1.RunService.ListRunTasks
+   */
+  listRunTasks: {
+    methodKind: "unary";
+    input: typeof ListRunTasksRequestSchema;
+    output: typeof ListRunTasksResponseSchema;
+  },
+  /**
+   * ListRunLogs returns a run's log lines after a cursor, so a page can follow a run live.
+   *
+   * @generated from rpc portal.runs.v1.RunService.ListRunLogs
+   */
+  listRunLogs: {
+    methodKind: "unary";
+    input: typeof ListRunLogsRequestSchema;
+    output: typeof ListRunLogsResponseSchema;
+  },
+  /**
+   * CancelRun stops a pending or running run; workers stop its tasks within seconds.
+   *
+   * @generated from rpc portal.runs.v1.RunService.CancelRun
+   */
+  cancelRun: {
+    methodKind: "unary";
+    input: typeof CancelRunRequestSchema;
+    output: typeof CancelRunResponseSchema;
+  },
+  /**
+   * RetryRun re-runs only the failed tasks of a failed run.
+   *
+   * @generated from rpc portal.runs.v1.RunService.RetryRun
+   */
+  retryRun: {
+    methodKind: "unary";
+    input: typeof RetryRunRequestSchema;
+    output: typeof RetryRunResponseSchema;
+  },
+  /**
+   * ListPosteriorResults returns the posterior results a completed run recorded.
+   *
+   * @generated from rpc portal.runs.v1.RunService.ListPosteriorResults
+   */
+  listPosteriorResults: {
+    methodKind: "unary";
+    input: typeof ListPosteriorResultsRequestSchema;
+    output: typeof ListPosteriorResultsResponseSchema;
+  },
+  /**
+   * SubmitSimulationStudy simulates funds with known parameters and fits each through the same
+   * queue as runs, recording recovered against true parameters (the simulation lab).
+   *
+   * @generated from rpc portal.runs.v1.RunService.SubmitSimulationStudy
+   */
+  submitSimulationStudy: {
+    methodKind: "unary";
+    input: typeof SubmitSimulationStudyRequestSchema;
+    output: typeof SubmitSimulationStudyResponseSchema;
+  },
+  /**
+   * GetSimulationStudy returns a study's run and its recovered-versus-true rows.
+   *
+   * @generated from rpc portal.runs.v1.RunService.GetSimulationStudy
+   */
+  getSimulationStudy: {
+    methodKind: "unary";
+    input: typeof GetSimulationStudyRequestSchema;
+    output: typeof GetSimulationStudyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_portal_runs_v1_runs, 0);

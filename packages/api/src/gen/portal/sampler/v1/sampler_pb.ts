@@ -13,7 +13,106 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portal/sampler/v1/sampler.proto.
  */
 export const file_portal_sampler_v1_sampler: GenFile = /*@__PURE__*/
-  fileDesc("Ch9wb3J0YWwvc2FtcGxlci92MS9zYW1wbGVyLnByb3RvEhFwb3J0YWwuc2FtcGxlci52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbzKAAQoOU2FtcGxlclNlcnZpY2USbgoOR2V0U2VydmljZUluZm8SKC5wb3J0YWwuc2FtcGxlci52MS5HZXRTZXJ2aWNlSW5mb1JlcXVlc3QaKS5wb3J0YWwuc2FtcGxlci52MS5HZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlIgeQAgGItRgBYgZwcm90bzM", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+  fileDesc("Ch9wb3J0YWwvc2FtcGxlci92MS9zYW1wbGVyLnByb3RvEhFwb3J0YWwuc2FtcGxlci52MSIYChZHZXRXb3JrZXJTdGF0dXNSZXF1ZXN0IlMKCkFjdGl2ZVRhc2sSDwoHdGFza19pZBgBIAEoCRIOCgZydW5faWQYAiABKAkSEAoIZGVsaXZlcnkYAyABKAUSEgoKc3RhcnRlZF9hdBgEIAEoCSKAAQoXR2V0V29ya2VyU3RhdHVzUmVzcG9uc2USDgoGd29ya2VyGAEgASgJEhMKC2NvbmN1cnJlbmN5GAIgASgFEi0KBmFjdGl2ZRgDIAMoCzIdLnBvcnRhbC5zYW1wbGVyLnYxLkFjdGl2ZVRhc2sSEQoJY29tcGxldGVkGAQgASgDIhcKFUdldFNlcnZpY2VJbmZvUmVxdWVzdCJFChZHZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlEisKBGluZm8YASABKAsyHS5wb3J0YWwuY29tbW9uLnYxLlNlcnZpY2VJbmZvMvMBCg5TYW1wbGVyU2VydmljZRJuCg5HZXRTZXJ2aWNlSW5mbxIoLnBvcnRhbC5zYW1wbGVyLnYxLkdldFNlcnZpY2VJbmZvUmVxdWVzdBopLnBvcnRhbC5zYW1wbGVyLnYxLkdldFNlcnZpY2VJbmZvUmVzcG9uc2UiB5ACAYi1GAEScQoPR2V0V29ya2VyU3RhdHVzEikucG9ydGFsLnNhbXBsZXIudjEuR2V0V29ya2VyU3RhdHVzUmVxdWVzdBoqLnBvcnRhbC5zYW1wbGVyLnYxLkdldFdvcmtlclN0YXR1c1Jlc3BvbnNlIgeQAgGItRgFYgZwcm90bzM", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+
+/**
+ * GetWorkerStatusRequest has no fields.
+ *
+ * @generated from message portal.sampler.v1.GetWorkerStatusRequest
+ */
+export type GetWorkerStatusRequest = Message<"portal.sampler.v1.GetWorkerStatusRequest"> & {
+};
+
+/**
+ * Describes the message portal.sampler.v1.GetWorkerStatusRequest.
+ * Use `create(GetWorkerStatusRequestSchema)` to create a new message.
+ */
+export const GetWorkerStatusRequestSchema: GenMessage<GetWorkerStatusRequest> = /*@__PURE__*/
+  messageDesc(file_portal_sampler_v1_sampler, 0);
+
+/**
+ * ActiveTask is a task a worker is running.
+ *
+ * @generated from message portal.sampler.v1.ActiveTask
+ */
+export type ActiveTask = Message<"portal.sampler.v1.ActiveTask"> & {
+  /**
+   * task_id of the task.
+   *
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * run_id it belongs to.
+   *
+   * @generated from field: string run_id = 2;
+   */
+  runId: string;
+
+  /**
+   * delivery number of this attempt.
+   *
+   * @generated from field: int32 delivery = 3;
+   */
+  delivery: number;
+
+  /**
+   * started_at (RFC 3339).
+   *
+   * @generated from field: string started_at = 4;
+   */
+  startedAt: string;
+};
+
+/**
+ * Describes the message portal.sampler.v1.ActiveTask.
+ * Use `create(ActiveTaskSchema)` to create a new message.
+ */
+export const ActiveTaskSchema: GenMessage<ActiveTask> = /*@__PURE__*/
+  messageDesc(file_portal_sampler_v1_sampler, 1);
+
+/**
+ * GetWorkerStatusResponse describes the worker.
+ *
+ * @generated from message portal.sampler.v1.GetWorkerStatusResponse
+ */
+export type GetWorkerStatusResponse = Message<"portal.sampler.v1.GetWorkerStatusResponse"> & {
+  /**
+   * worker id (host and process).
+   *
+   * @generated from field: string worker = 1;
+   */
+  worker: string;
+
+  /**
+   * concurrency: tasks run at once (the core count unless configured).
+   *
+   * @generated from field: int32 concurrency = 2;
+   */
+  concurrency: number;
+
+  /**
+   * active tasks.
+   *
+   * @generated from field: repeated portal.sampler.v1.ActiveTask active = 3;
+   */
+  active: ActiveTask[];
+
+  /**
+   * completed tasks since start.
+   *
+   * @generated from field: int64 completed = 4;
+   */
+  completed: bigint;
+};
+
+/**
+ * Describes the message portal.sampler.v1.GetWorkerStatusResponse.
+ * Use `create(GetWorkerStatusResponseSchema)` to create a new message.
+ */
+export const GetWorkerStatusResponseSchema: GenMessage<GetWorkerStatusResponse> = /*@__PURE__*/
+  messageDesc(file_portal_sampler_v1_sampler, 2);
 
 /**
  * GetServiceInfoRequest has no fields.
@@ -28,7 +127,7 @@ export type GetServiceInfoRequest = Message<"portal.sampler.v1.GetServiceInfoReq
  * Use `create(GetServiceInfoRequestSchema)` to create a new message.
  */
 export const GetServiceInfoRequestSchema: GenMessage<GetServiceInfoRequest> = /*@__PURE__*/
-  messageDesc(file_portal_sampler_v1_sampler, 0);
+  messageDesc(file_portal_sampler_v1_sampler, 3);
 
 /**
  * GetServiceInfoResponse carries the service information.
@@ -49,7 +148,7 @@ export type GetServiceInfoResponse = Message<"portal.sampler.v1.GetServiceInfoRe
  * Use `create(GetServiceInfoResponseSchema)` to create a new message.
  */
 export const GetServiceInfoResponseSchema: GenMessage<GetServiceInfoResponse> = /*@__PURE__*/
-  messageDesc(file_portal_sampler_v1_sampler, 1);
+  messageDesc(file_portal_sampler_v1_sampler, 4);
 
 /**
  * SamplerService is the stateless worker that fits NAVcast models to tasks.
@@ -66,6 +165,16 @@ export const SamplerService: GenService<{
     methodKind: "unary";
     input: typeof GetServiceInfoRequestSchema;
     output: typeof GetServiceInfoResponseSchema;
+  },
+  /**
+   * GetWorkerStatus reports this worker's capacity and the tasks it is running now.
+   *
+   * @generated from rpc portal.sampler.v1.SamplerService.GetWorkerStatus
+   */
+  getWorkerStatus: {
+    methodKind: "unary";
+    input: typeof GetWorkerStatusRequestSchema;
+    output: typeof GetWorkerStatusResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_portal_sampler_v1_sampler, 0);
