@@ -9,10 +9,14 @@ export interface Sheet {
 
 export type Format = "xlsx" | "csv";
 
-/** A file's type from its content, not its name: an .xlsx is a ZIP; a CSV is text. */
+const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+// Names in a ZIP's local headers and central directory are stored uncompressed.
+const hasZipEntry = (b: Uint8Array, name: string) =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).includes(name, 0, "latin1");
+
+/** A file's type from its content, not its name: an .xlsx is a ZIP with a workbook; a CSV is text. */
 export function detectFormat(bytes: Uint8Array): Format | undefined {
-  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
-    return "xlsx";
+  if (isZip(bytes)) return hasZipEntry(bytes, "xl/workbook.xml") ? "xlsx" : undefined;
   const head = bytes.subarray(0, 4096);
   if (head.includes(0)) return undefined; // binary, and not an .xlsx
   try {
@@ -23,6 +27,22 @@ export function detectFormat(bytes: Uint8Array): Format | undefined {
     return undefined;
   }
   return "csv";
+}
+
+/**
+ * Why a file is neither an .xlsx workbook nor CSV text, in the user's terms: told by its first
+ * bytes (an old .xls, a PDF, some other ZIP), never by its name.
+ */
+export function describeUnsupported(bytes: Uint8Array): string {
+  if (bytes.byteLength === 0) return "the file is empty";
+  if (isZip(bytes))
+    return "a ZIP file but not an Excel workbook (.xlsx): it has no xl/workbook.xml";
+  const head = Buffer.from(bytes.subarray(0, 8));
+  if (head.equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])))
+    return "an old-format Excel file (.xls) or other OLE document: save it as .xlsx";
+  if (head.subarray(0, 5).toString("latin1") === "%PDF-")
+    return "a PDF, not a workbook: upload the .xlsx or a CSV export";
+  return "not an .xlsx workbook or a CSV text file (UTF-8)";
 }
 
 /** A cell's value as the user sees it: a formula's result, rich text as its text. */

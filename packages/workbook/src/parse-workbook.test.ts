@@ -139,6 +139,24 @@ describe("parseWorkbook", () => {
     expect(!r.ok && r.problems[0]?.message).toMatch(/not an .xlsx workbook or a CSV/);
     const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4]);
     const z = await parseWorkbook(zip);
-    expect(!z.ok && z.problems[0]?.message).toMatch(/cannot be read as xlsx/);
+    expect(!z.ok && z.problems[0]?.message).toMatch(/a ZIP file but not an Excel workbook/);
+    const brokenXlsx = new TextEncoder().encode("PK\x03\x04 xl/workbook.xml but no zip");
+    brokenXlsx.set([0x50, 0x4b, 0x03, 0x04]);
+    const b = await parseWorkbook(brokenXlsx);
+    expect(!b.ok && b.problems[0]?.message).toMatch(/cannot be read as xlsx/);
+  });
+
+  it("names what an unsupported file is: old .xls, PDF, empty", async () => {
+    const xls = new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]);
+    const pdf = new Uint8Array([...new TextEncoder().encode("%PDF-1.7\n"), 0, 0xff]);
+    const messages = await Promise.all(
+      [xls, pdf, new Uint8Array()].map(async (b) => {
+        const r = await parseWorkbook(b);
+        return r.ok ? "accepted" : r.problems.map((p) => p.message).join();
+      }),
+    );
+    expect(messages[0]).toMatch(/\.xls.*save it as \.xlsx/);
+    expect(messages[1]).toMatch(/a PDF/);
+    expect(messages[2]).toMatch(/empty/);
   });
 });

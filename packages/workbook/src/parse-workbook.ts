@@ -1,6 +1,6 @@
 import { readAmount, readDate } from "./cells.js";
 import type { Format, Sheet } from "./grid.js";
-import { detectFormat, readSheets } from "./grid.js";
+import { describeUnsupported, detectFormat, readSheets } from "./grid.js";
 
 /** Something wrong with an upload, and where: shown to the user as is. */
 export interface Problem {
@@ -85,7 +85,7 @@ export async function parseWorkbook(
   if (!format)
     return {
       ok: false,
-      problems: [{ sheet: "(file)", message: "not an .xlsx workbook or a CSV text file" }],
+      problems: [{ sheet: "(file)", message: describeUnsupported(bytes) }],
     };
   let sheets: Sheet[];
   try {
