@@ -2,6 +2,8 @@ export type { CellResult } from "./cells.js";
 export { readAmount, readDate } from "./cells.js";
 export type { Format } from "./grid.js";
 export { describeUnsupported, detectFormat } from "./grid.js";
+export type { ReturnSeries, SeriesParseResult } from "./parse-series.js";
+export { parseReturnSeries } from "./parse-series.js";
 export type {
   FundRow,
   MarketAssignment,
@@ -11,6 +13,4 @@ export type {
   Problem,
 } from "./parse-workbook.js";
 export { parseWorkbook } from "./parse-workbook.js";
-export type { ReturnSeries, SeriesParseResult } from "./parse-series.js";
-export { parseReturnSeries } from "./parse-series.js";
 export { workbookTemplate } from "./template.js";
