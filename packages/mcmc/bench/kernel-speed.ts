@@ -41,7 +41,14 @@ for (let rep = 0; rep < 3; rep++) {
   const st = createPhasePoint(10);
   st.logp = f(st.q, st.g);
   const rng = createRng(1);
-  const info: NutsInfo = { acceptStat: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0 };
+  const info: NutsInfo = {
+    acceptStat: 0,
+    treeDepth: 0,
+    nLeapfrog: 0,
+    divergent: false,
+    energy: 0,
+    maxMicroSteps: 1,
+  };
   let n = 0;
   t = cpu();
   for (let i = 0; i < 100_000; i++) {

@@ -33,6 +33,8 @@ export interface ChainConfig {
   minInitStepSize: number;
   /** Warm start of M^-1: diagonal (dim) or dense (dim x dim). */
   inverseMetric?: Float64Array;
+  /** Local step sizes within each trajectory (see NutsSettings.localStep); absent: plain NUTS. */
+  localStep?: { maxError: number; maxHalvings: number };
 }
 
 /** One chain's output. */
@@ -120,7 +122,12 @@ export function runChain(
   const initPoint = Float64Array.from(state.q);
 
   const ws = createNutsWorkspace(dim, cfg.maxTreeDepth);
-  const settings = { f: counted, metric: adapter.metric, maxDeltaH: cfg.maxDeltaH };
+  const settings = {
+    f: counted,
+    metric: adapter.metric,
+    maxDeltaH: cfg.maxDeltaH,
+    localStep: cfg.localStep,
+  };
   const da = daInit(eps);
   const daOpts = { target: cfg.targetAccept, t0: 10, gamma: 0.05, kappa: 0.75 };
   const windows = adaptationWindows(warmup);
@@ -131,7 +138,14 @@ export function runChain(
   const windowStart = early.length > 0 ? 0 : windows.initBuffer;
   const windowEnd = warmup - windows.termBuffer;
   let nextEnd = 0;
-  const info: NutsInfo = { acceptStat: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0 };
+  const info: NutsInfo = {
+    acceptStat: 0,
+    treeDepth: 0,
+    nLeapfrog: 0,
+    divergent: false,
+    energy: 0,
+    maxMicroSteps: 1,
+  };
   const out = new Float64Array(draws * dim);
   const stats = createChainStats(draws);
   let warmupDivergent = 0;

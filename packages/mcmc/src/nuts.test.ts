@@ -19,7 +19,14 @@ function run(
   const state = createPhasePoint(dim);
   state.logp = f(state.q, state.g);
   const rng = createRng(seed);
-  const info: NutsInfo = { acceptStat: 0, treeDepth: 0, nLeapfrog: 0, divergent: false, energy: 0 };
+  const info: NutsInfo = {
+    acceptStat: 0,
+    treeDepth: 0,
+    nLeapfrog: 0,
+    divergent: false,
+    energy: 0,
+    maxMicroSteps: 1,
+  };
   const draws = new Float64Array(n * dim);
   const infos: NutsInfo[] = [];
   for (let i = 0; i < n; i++) {

@@ -21,6 +21,8 @@ export interface NutsInfo {
   divergent: boolean;
   /** Hamiltonian at the selected point (Stan's energy__). */
   energy: number;
+  /** Largest number of micro steps in one step of the trajectory (1 without local step sizes). */
+  maxMicroSteps: number;
 }
 
 /** Buffers for one chain's NUTS transitions, allocated once (no allocation per transition). */
@@ -44,6 +46,9 @@ export interface NutsWorkspace {
   rho: Float64Array;
   rhoFwd: Float64Array;
   rhoBck: Float64Array;
+  /** Scratch points of the local step-size search (start of a step, reversed end point). */
+  microStart: PhasePoint;
+  microReverse: PhasePoint;
   /** Per recursion depth: buffers of build_tree's locals. */
   levels: TreeLevel[];
   // running totals of one transition
@@ -52,6 +57,7 @@ export interface NutsWorkspace {
   divergent: boolean;
   valid: boolean;
   h0: number;
+  maxMicroSteps: number;
 }
 
 interface TreeLevel {
@@ -98,12 +104,15 @@ export function createNutsWorkspace(dim: number, maxDepth: number): NutsWorkspac
     rho: v(),
     rhoFwd: v(),
     rhoBck: v(),
+    microStart: createPhasePoint(dim),
+    microReverse: createPhasePoint(dim),
     levels,
     nLeapfrog: 0,
     sumMetroProb: 0,
     divergent: false,
     valid: true,
     h0: 0,
+    maxMicroSteps: 1,
   };
 }
 
@@ -113,6 +122,12 @@ export interface NutsSettings {
   metric: Metric;
   /** Energy error beyond which a trajectory is divergent (Stan: 1000). */
   maxDeltaH: number;
+  /**
+   * Local step sizes within the orbit (WALNUTS, Bou-Rabee, Carpenter, Kleppe & Liu 2025): each
+   * step of size eps is split into the fewest 2^n micro steps (n <= maxHalvings) whose energies
+   * stay within maxError of each other. Absent: plain NUTS.
+   */
+  localStep?: { maxError: number; maxHalvings: number };
 }
 
 function logSumExp(a: number, b: number): number {
@@ -202,6 +217,7 @@ export function nutsTransition(
   ws.nLeapfrog = 0;
   ws.sumMetroProb = 0;
   ws.divergent = false;
+  ws.maxMicroSteps = 1;
   let depth = 0;
 
   while (depth < ws.maxDepth) {
@@ -273,6 +289,74 @@ export function nutsTransition(
   info.nLeapfrog = ws.nLeapfrog;
   info.divergent = ws.divergent;
   info.energy = zSample.h;
+  info.maxMicroSteps = ws.maxMicroSteps;
+}
+
+const UNSTABLE = -1;
+const IRREVERSIBLE = -2;
+
+/**
+ * Integrates `eps` from ws.z in 2^n micro steps (n in 0..maxHalvings) of size eps / 2^n, choosing
+ * the smallest n whose energies along the way (start included) span at most maxError. The map
+ * from a point to the step's end is then an involution only if, from the end with its momentum
+ * reversed, the same n would be chosen: no smaller n may be stable there (the same n is, by the
+ * reversibility of leapfrog). Returns the number of micro steps, UNSTABLE when no n is stable, or
+ * IRREVERSIBLE. Leaves ws.z at the step's end.
+ */
+function localStep(
+  ws: NutsWorkspace,
+  s: NutsSettings,
+  o: { maxError: number; maxHalvings: number },
+  eps: number,
+): number {
+  const z = ws.z;
+  const start = ws.microStart;
+  copyPhasePoint(z, start);
+  let chosen = -1;
+  for (let n = 0; n <= o.maxHalvings; n++) {
+    if (n > 0) copyPhasePoint(start, z);
+    if (microRun(s, o.maxError, eps, 1 << n, start.h, z)) {
+      chosen = n;
+      break;
+    }
+  }
+  if (chosen < 0) return UNSTABLE;
+  if (chosen > 0) {
+    const r = ws.microReverse;
+    const hEnd = hamiltonian(z);
+    for (let m = 0; m < chosen; m++) {
+      copyPhasePoint(z, r);
+      for (let i = 0; i < r.p.length; i++) {
+        r.p[i] = -r.p[i];
+        r.v[i] = -r.v[i];
+      }
+      if (microRun(s, o.maxError, eps, 1 << m, hEnd, r)) return IRREVERSIBLE;
+    }
+  }
+  return 1 << chosen;
+}
+
+/** Runs `k` leapfrog steps of eps / k on z; true when every energy stays within maxError of the others. */
+function microRun(
+  s: NutsSettings,
+  maxError: number,
+  eps: number,
+  k: number,
+  h0: number,
+  z: PhasePoint,
+): boolean {
+  let lo = h0;
+  let hi = h0;
+  const e = eps / k;
+  for (let i = 0; i < k; i++) {
+    leapfrog(s.f, s.metric, e, z);
+    const h = hamiltonian(z);
+    if (!Number.isFinite(h)) return false;
+    if (h < lo) lo = h;
+    if (h > hi) hi = h;
+    if (hi - lo > maxError) return false;
+  }
+  return true;
 }
 
 /**
@@ -295,14 +379,34 @@ function buildTree(
 ): number {
   const z = ws.z;
   if (depth === 0) {
-    leapfrog(s.f, s.metric, eps, z);
     ws.nLeapfrog++;
+    let micro = 1;
+    if (s.localStep) {
+      const n = localStep(ws, s, s.localStep, eps);
+      if (n === UNSTABLE) {
+        ws.divergent = true;
+        ws.valid = false;
+        return Number.NEGATIVE_INFINITY;
+      }
+      if (n === IRREVERSIBLE) {
+        // the step from the other end would be split differently: the point is not on an orbit
+        // that every one of its members builds alike, so the subtree ends here (like a U-turn)
+        ws.valid = false;
+        return Number.NEGATIVE_INFINITY;
+      }
+      micro = n;
+      if (n > ws.maxMicroSteps) ws.maxMicroSteps = n;
+    } else {
+      leapfrog(s.f, s.metric, eps, z);
+    }
     let h = hamiltonian(z);
     if (Number.isNaN(h)) h = Number.POSITIVE_INFINITY;
     z.h = h;
     if (h - ws.h0 > s.maxDeltaH) ws.divergent = true;
     const dH = ws.h0 - h;
-    ws.sumMetroProb += dH > 0 ? 1 : Math.exp(dH);
+    // a split step counts as accepted 1/micro of the time: step-size adaptation then keeps the
+    // bulk on whole steps (splitting everywhere would let the step size grow without bound)
+    ws.sumMetroProb += (dH > 0 ? 1 : Math.exp(dH)) / micro;
     copyPosition(z, zPropose);
     const p = z.p;
     const v = z.v;

@@ -29,6 +29,13 @@ export interface SamplerOptions {
   metric?: MetricKind;
   /** Energy error that flags a divergence (default 1000). */
   maxDeltaH?: number;
+  /**
+   * Local step sizes within each trajectory (WALNUTS, Bou-Rabee et al. 2025; default off): a step
+   * whose energy error exceeds maxError (default 1) is split into 2, 4, ... up to 2^maxHalvings
+   * (default 10) micro steps, and the orbit stays reversible. Reaches the narrow parts of funnels
+   * that a single adapted step size diverges in; the target is unchanged. `true` takes defaults.
+   */
+  localStepSize?: boolean | { maxError?: number; maxHalvings?: number };
   /** Step size to start the heuristic from (default 1, as Stan); e.g. the previous window's. */
   stepSize?: number;
   /**
@@ -112,6 +119,16 @@ export function resolveOptions(dim: number, o: SamplerOptions): SampleResult["co
   if (!(cfg.stepSize > 0 && Number.isFinite(cfg.stepSize)))
     throw new RangeError(`stepSize must be positive, got ${o.stepSize}`);
   if (o.initMedian) cfg.initMedian = o.initMedian;
+  if (o.localStepSize) {
+    const l = o.localStepSize === true ? {} : o.localStepSize;
+    const maxError = l.maxError ?? 1;
+    const maxHalvings = l.maxHalvings ?? 10;
+    if (!(maxError > 0 && Number.isFinite(maxError)))
+      throw new RangeError(`localStepSize.maxError must be positive, got ${l.maxError}`);
+    if (!Number.isInteger(maxHalvings) || maxHalvings < 0 || maxHalvings > 20)
+      throw new RangeError(`localStepSize.maxHalvings must be in 0..20, got ${l.maxHalvings}`);
+    cfg.localStep = { maxError, maxHalvings };
+  }
   if (o.inverseMetric) {
     const n = o.inverseMetric.length;
     if (n !== dim && n !== dim * dim)
