@@ -21,6 +21,7 @@ const res = await runCalibration({
   warmup: Number(warmup),
   draws: Number(draws),
   rankDraws: 99,
+  samplerConfig: process.env.NAVCAST_SAMPLER ? JSON.parse(process.env.NAVCAST_SAMPLER) : undefined,
   onReplication: (i, r) =>
     process.stderr.write(
       `rep ${i + 1}/${reps}: max rhat ${r.maxRhat.toFixed(3)}, divergences ${r.divergences}\n`,
@@ -38,7 +39,7 @@ const hists = names.map((k) => {
 const healthy = res.filter((r) => r.maxRhat < 1.01 && r.divergences <= 4).length;
 const dir = new URL("./results/", import.meta.url);
 mkdirSync(dir, { recursive: true });
-const stem = `calibration-${years}y`;
+const stem = `calibration-${years}y${process.env.NAVCAST_STEM ?? ""}`;
 const meta = {
   date: new Date().toISOString(),
   machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,

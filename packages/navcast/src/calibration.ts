@@ -20,6 +20,8 @@ export interface CalibrationOptions {
   chains: number;
   warmup: number;
   draws: number;
+  /** Sampler settings on top of the defaults (snake_case, as in a run config). */
+  samplerConfig?: Record<string, unknown>;
   /** Thin the draws to this many for ranks (default all). */
   rankDraws?: number;
   sampler?: typeof sample;
@@ -44,7 +46,13 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
   const out: ReplicationResult[] = [];
   const config = parseRunConfig({
     windows: "last",
-    sampler: { chains: o.chains, warmup: o.warmup, draws: o.draws, seed: o.seed },
+    sampler: {
+      ...o.samplerConfig,
+      chains: o.chains,
+      warmup: o.warmup,
+      draws: o.draws,
+      seed: o.seed,
+    },
   });
   for (let i = 0; i < o.replications; i++) {
     const truth = drawParams(createRng(o.seed, 0xcab, i));

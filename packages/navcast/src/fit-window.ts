@@ -114,6 +114,7 @@ export async function fitWindow(
     targetAccept: s.targetAccept,
     maxTreeDepth: s.maxTreeDepth,
     metric: s.metric,
+    localStepSize: s.localStepError > 0 ? { maxError: s.localStepError } : false,
     onProgress: o.onProgress,
   };
   let res: SampleResult;

@@ -19,6 +19,11 @@ export interface SamplerSettings {
   metric: "diag" | "dense" | "diag-grad" | "lowrank" | "unit";
   /** Worker threads for the chains (1: in the calling thread). Draws do not depend on it. */
   threads: number;
+  /**
+   * Local step sizes within trajectories (mcmc's localStepSize, WALNUTS): the energy error at
+   * which a step is split into micro steps; 0 turns them off.
+   */
+  localStepError: number;
 }
 
 /** Everything a run needs, defaults filled in. */
@@ -56,6 +61,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     // metric ran at tree depth 10 with min bulk-ESS 1.4; this one at depth 5 with min ESS 99
     metric: "lowrank",
     threads: 1,
+    localStepError: 0,
   },
 };
 
@@ -79,6 +85,7 @@ const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
   max_treedepth: "maxTreeDepth",
   metric: "metric",
   threads: "threads",
+  local_step_error: "localStepError",
 };
 
 /** Parses a config object (already JSON-decoded); unknown keys are errors, not ignored. */
