@@ -2,6 +2,7 @@ export type {
   BusEvent,
   ConsumeOptions,
   EventBus,
+  SubscribeOptions,
   Subscription,
   Task,
   TaskControl,

@@ -14,6 +14,20 @@ export interface Subscription {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Where a new subscriber starts, and whether it outlives its process. */
+export interface SubscribeOptions {
+  /**
+   * "all" (default): every retained event the durable has not acknowledged. "new": only events
+   * published after the durable is first created (a worker listening for control messages).
+   */
+  from?: "all" | "new";
+  /**
+   * A subscriber of one process (a worker's control channel): NATS removes its consumer after
+   * this long without the process; the database bus keeps a cursor row, which costs nothing.
+   */
+  inactiveMs?: number;
+}
+
 /**
  * The event bus: durable, at-least-once, in order per subscriber. Handlers must be idempotent.
  * Subjects are dot-separated tokens; filters use NATS wildcards (`*` one token, `>` the rest).
@@ -26,6 +40,7 @@ export interface EventBus {
     durable: string,
     filter: string,
     handler: (e: BusEvent) => Promise<void>,
+    opts?: SubscribeOptions,
   ): Promise<Subscription>;
   close(graceMs?: number): Promise<void>;
 }

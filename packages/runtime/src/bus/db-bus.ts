@@ -169,10 +169,12 @@ export function createDatabaseBus(database: Database): { queue: WorkQueue; bus: 
       emitter.emit("events");
     },
 
-    async subscribe(durable, filter, handler) {
+    async subscribe(durable, filter, handler, opts) {
       assertSubject(filter, true);
+      const start =
+        opts?.from === "new" ? sql`(SELECT coalesce(max(seq), 0) FROM runtime.events)` : sql`0`;
       await database.withApp((tx) =>
-        tx.execute(sql`INSERT INTO runtime.event_cursors (durable, last_seq) VALUES (${durable}, 0)
+        tx.execute(sql`INSERT INTO runtime.event_cursors (durable, last_seq) VALUES (${durable}, ${start})
           ON CONFLICT (durable) DO NOTHING`),
       );
       const stop = new AbortController();

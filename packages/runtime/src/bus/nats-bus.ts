@@ -162,7 +162,7 @@ export async function createNatsBus(
       });
       await js.publish(`${eventPrefix}${subject}`, JSON.stringify(data), { msgID: id });
     },
-    async subscribe(durable, filter, handler) {
+    async subscribe(durable, filter, handler, so) {
       assertSubject(filter, true);
       assertSubject(durable, false);
       await ensureStream({
@@ -173,8 +173,9 @@ export async function createNatsBus(
       await upsertConsumer(jsm, eventStream, {
         durable_name: durable,
         ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
+        deliver_policy: so?.from === "new" ? DeliverPolicy.New : DeliverPolicy.All,
         filter_subject: `${eventPrefix}${filter}`,
+        ...(so?.inactiveMs ? { inactive_threshold: nanos(so.inactiveMs) } : {}),
         ack_wait: nanos(60_000),
         max_ack_pending: 1, // one at a time: subscribers see events in order
       });

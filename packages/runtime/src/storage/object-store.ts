@@ -21,18 +21,18 @@ export class ObjectNotFound extends Error {
   }
 }
 
-const SEGMENT = /^[A-Za-z0-9._=+@-]+$/;
+const SEGMENT = /^[A-Za-z0-9._=+@_-]+$/;
 
 /**
  * Keys are slash-separated segments of safe characters, as the seed's key patterns are
- * (`processed-data/<org>/<fund>/<hash>.parquet`). Refusing anything else keeps a key from
+ * (`processed-data/<org>/<fund>/<hash>.parquet`, `full_stats/<org>/<fund>/<run>.parquet`). Refusing anything else keeps a key from
  * escaping the local folder and keeps both implementations interchangeable.
  */
 export function assertValidKey(key: string): void {
   const parts = key.split("/");
   if (key.length > 1024 || parts.some((p) => !SEGMENT.test(p) || p === "." || p === "..")) {
     throw new Error(
-      `invalid object key ${JSON.stringify(key)}: use slash-separated [A-Za-z0-9._=+@-] segments`,
+      `invalid object key ${JSON.stringify(key)}: use slash-separated [A-Za-z0-9._=+@_-] segments`,
     );
   }
 }
