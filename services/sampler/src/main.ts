@@ -1,4 +1,5 @@
 import { runStandalone } from "@portal/runtime";
-import { samplerService } from "./index.js";
+import { loadSamplerEnv } from "./env.js";
+import { createSamplerService } from "./index.js";
 
-await runStandalone(samplerService, {}, process.env);
+await runStandalone(createSamplerService(loadSamplerEnv(process.env)), {}, process.env);
