@@ -2,21 +2,45 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Client } from "@connectrpc/connect";
 import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { Role } from "@portal/api";
 import { FundService, UploadStatus } from "@portal/api/funds/v1/funds";
+import { IdentityService } from "@portal/api/identity/v1/identity";
 import type { Embedded } from "@portal/embedded";
 import { startEmbedded } from "@portal/embedded";
 import { createPrincipalSigner } from "@portal/runtime";
 import { parseWorkbook } from "@portal/workbook";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+/** The documented upload limit: 50 MB. */
+const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+/** `n` Fridays from `first` (a Friday), as ISO dates. */
+const fridays = (first: string, n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    new Date(Date.parse(`${first}T00:00:00Z`) + i * 7 * 86_400_000).toISOString().slice(0, 10),
+  );
+
 describe("uploading fund data through the gateway", () => {
   let dataDir: string;
   let portal: Embedded;
-  let as: (role: Role, orgId: string) => ReturnType<typeof createClient<typeof FundService>>;
+  let as: (role: Role, orgId: string) => Client<typeof FundService>;
+  let baseUrl: string;
+  let signer: Awaited<ReturnType<typeof createPrincipalSigner>>;
   const org = randomUUID();
+  const withAuthorization = (authorization: () => Promise<string>) =>
+    createConnectTransport({
+      baseUrl,
+      httpVersion: "1.1",
+      interceptors: [
+        (next) => async (req) => {
+          req.header.set("authorization", await authorization());
+          return next(req);
+        },
+      ],
+    });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "portal-funds-"));
@@ -26,28 +50,17 @@ describe("uploading fund data through the gateway", () => {
       DATA_DIR: dataDir,
       LOG_LEVEL: "silent",
     });
-    const signer = await createPrincipalSigner(
+    signer = await createPrincipalSigner(
       JSON.parse(await readFile(join(dataDir, "keys", "principal.jwk.json"), "utf8")),
     );
-    const transport = createConnectTransport({
-      baseUrl: `http://127.0.0.1:${portal.port}/api`,
-      httpVersion: "1.1",
-    });
-    as = (role, orgId) => {
-      const client = createClient(FundService, transport);
-      const headers = async () => ({
-        authorization: `Bearer ${await signer.sign({ subject: `user-${role}`, orgId, role })}`,
-      });
-      return {
-        ...client,
-        uploadWorkbook: async (req, opts) =>
-          client.uploadWorkbook(req, { ...opts, headers: await headers() }),
-        listFunds: async (req, opts) =>
-          client.listFunds(req, { ...opts, headers: await headers() }),
-        getWorkbookTemplate: async (req, opts) =>
-          client.getWorkbookTemplate(req, { ...opts, headers: await headers() }),
-      } as typeof client;
-    };
+    baseUrl = `http://127.0.0.1:${portal.port}/api`;
+    as = (role, orgId) =>
+      createClient(
+        FundService,
+        withAuthorization(
+          async () => `Bearer ${await signer.sign({ subject: `user-${role}`, orgId, role })}`,
+        ),
+      );
   });
   afterAll(async () => {
     await portal?.stop(1000);
@@ -57,6 +70,33 @@ describe("uploading fund data through the gateway", () => {
   it("hands out the template, takes it back, and stores a version once", async () => {
     const template = await as(Role.VIEWER, org).getWorkbookTemplate({});
     expect((await parseWorkbook(template.content)).ok).toBe(true);
+    // The template's Market sheet names two series: until an admin uploads them, it is refused.
+    const early = await as(Role.MEMBER, org).uploadWorkbook({
+      filename: "template.xlsx",
+      content: template.content,
+    });
+    expect(early.status).toBe(UploadStatus.REJECTED);
+    expect(early.problems.map((p) => `${p.sheet}!${p.row}:${p.column} ${p.message}`)).toEqual([
+      'Market!2:B (Market series) unknown series "MSCI World": upload it as market data first',
+      'Market!2:C (Comparable series) unknown series "Listed PE": upload it as market data first',
+    ]);
+    const series = new TextEncoder().encode(
+      ["Date,MSCI World,Listed PE", ...fridays("2020-01-03", 30).map((d) => `${d},0.2%,0.3%`)].join(
+        "\n",
+      ),
+    );
+    const refused = await as(Role.MEMBER, org)
+      .uploadMarketSeries({ filename: "m.csv", content: series })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: Code.PermissionDenied });
+    const stored = await as(Role.ORG_ADMIN, org).uploadMarketSeries({
+      filename: "m.csv",
+      content: series,
+    });
+    expect(stored.series.map((x) => [x.name, x.frequency, x.versionNumber, x.points])).toEqual([
+      ["MSCI World", "weekly", 1, 30],
+      ["Listed PE", "weekly", 1, 30],
+    ]);
 
     const first = await as(Role.MEMBER, org).uploadWorkbook({
       filename: "template.xlsx",
@@ -77,6 +117,96 @@ describe("uploading fund data through the gateway", () => {
       ["Example Buyout Fund I", "template.xlsx", 1, "2020-01-17"],
     ]);
     expect((await as(Role.VIEWER, randomUUID()).listFunds({})).funds).toEqual([]);
+
+    // The queries a UI and the Excel add-in make, as a viewer.
+    const fund = first.funds[0]?.fundIdentityHash ?? "";
+    const viewer = as(Role.VIEWER, org);
+    const versions = await viewer.listFundVersions({ fundIdentityHash: fund });
+    expect(versions.versions.map((v) => [v.versionNumber, v.firstWeek, v.lastWeek])).toEqual([
+      [1, "2020-01-17", "2020-07-03"],
+    ]);
+    const weekly = await viewer.getFundSeries({ fundIdentityHash: fund, versionNumber: 0 });
+    expect(weekly.rows).toHaveLength(25);
+    expect(weekly.rows[0]).toMatchObject({ week: "2020-01-17", contribution: 2_500_000 });
+    expect(weekly.rows[0]?.nav).toBeUndefined();
+    expect(weekly.rows.at(-1)).toMatchObject({ week: "2020-07-03", nav: 3_610_000 });
+    const metrics = await viewer.getFundMetrics({ fundIdentityHash: fund });
+    expect(metrics.valuationDate).toBe("2020-07-03");
+    expect(metrics.tvpi).toBeCloseTo(3_610_000 / 3_500_000, 12);
+    expect(metrics.dpi).toBe(0);
+    expect(metrics.irr).toBeLessThan(0.2);
+    expect(metrics.ksPme).toBeGreaterThan(0);
+    expect(metrics.directAlpha).toBeDefined();
+    const config = await viewer.getFundMarketConfig({ fundIdentityHash: fund });
+    expect(config.current?.regimes).toEqual([
+      expect.objectContaining({ from: "", market: "MSCI World", comparable: "Listed PE" }),
+    ]);
+    expect(metrics.marketConfigHash).toBe(config.current?.configHash);
+    expect(
+      (await viewer.listFundEvents({ fundIdentityHash: fund })).events.map((e) => e.kind),
+    ).toEqual(["created", "market_config", "same_data"]);
+    const missing = await viewer
+      .getFundSeries({ fundIdentityHash: "0".repeat(64), versionNumber: 1 })
+      .catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: Code.NotFound });
+    const malformed = await viewer.getFundMetrics({ fundIdentityHash: "x" }).catch((e) => e);
+    expect(malformed).toMatchObject({ code: Code.InvalidArgument });
+    const otherOrg = await as(Role.VIEWER, randomUUID())
+      .listFundVersions({ fundIdentityHash: fund })
+      .catch((e: unknown) => e);
+    expect(otherOrg).toMatchObject({ code: Code.NotFound });
+  });
+
+  it("takes an upload from an API key of the organisation", async () => {
+    const root = { subject: "root", orgId: "", role: Role.SUPER_ADMIN };
+    const identity = createClient(
+      IdentityService,
+      withAuthorization(async () => `Bearer ${await signer.sign(root)}`),
+    );
+    const orgId =
+      (await identity.createOrganization({ slug: "keyed", name: "Keyed" })).organization?.id ?? "";
+    const adminId =
+      (
+        await identity.createUser({
+          orgId,
+          email: "admin@keyed.example",
+          displayName: "Admin",
+          role: Role.ORG_ADMIN,
+        })
+      ).user?.id ?? "";
+    const admin = createClient(
+      IdentityService,
+      withAuthorization(
+        async () =>
+          `Bearer ${await signer.sign({ subject: adminId, orgId, role: Role.ORG_ADMIN })}`,
+      ),
+    );
+    const { key } = await admin.createApiKey({ name: "uploader", role: Role.MEMBER });
+    expect(key).toMatch(/^sk_live_/);
+    const byKey = createClient(
+      FundService,
+      withAuthorization(async () => `Bearer ${key}`),
+    );
+    const r = await byKey.uploadWorkbook({
+      filename: "from the API.csv",
+      content: new TextEncoder().encode(
+        "Fund,Date,Contribution,Distribution,GP NAV\nKeyed Fund,2021-01-04,100,,\n",
+      ),
+    });
+    expect(r.status).toBe(UploadStatus.ACCEPTED);
+    expect((await byKey.listFunds({})).funds.map((f) => f.name)).toEqual(["Keyed Fund"]);
+  });
+
+  it("refuses a file over 50 MB with a clear error, storing nothing", async () => {
+    const big = new Uint8Array(MAX_UPLOAD_BYTES + 1).fill(0x41);
+    const err = await as(Role.MEMBER, org)
+      .uploadWorkbook({ filename: "big.csv", content: big })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: Code.InvalidArgument });
+    expect((err as Error).message).toMatch(/the file is 52428801 bytes; the limit is 52428800/);
+    expect((await as(Role.VIEWER, org).listFunds({})).funds.map((f) => f.filename)).toEqual([
+      "template.xlsx",
+    ]);
   });
 
   it("answers a workbook with problems with every problem and where it is", async () => {

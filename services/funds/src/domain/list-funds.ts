@@ -1,6 +1,7 @@
 import type { Database } from "@portal/runtime";
 import { rowsOf } from "@portal/runtime";
 import { sql } from "drizzle-orm";
+import { loadAliases, resolveAlias } from "./aliases.js";
 
 export interface FundListing {
   readonly fundIdentityHash: string;
@@ -12,31 +13,61 @@ export interface FundListing {
   readonly lastWeek: string;
 }
 
-const isoDate = (v: unknown) =>
+export const isoDate = (v: unknown): string =>
   v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
 
-/** One page of an organisation's funds with their latest version, ordered by name then hash. */
+/**
+ * One page of an organisation's funds with their latest version, ordered by name then hash. A
+ * renamed fund is listed once, under its current identity (file name), with the latest version
+ * of its whole lineage.
+ */
 export async function listFunds(
   db: Database,
   orgId: string,
   page: { limit: number; offset: number },
 ): Promise<FundListing[]> {
-  const rows = await db.withOrg(orgId, async (tx) =>
-    rowsOf(
-      await tx.execute(sql`SELECT DISTINCT ON (f.fund_name, f.fund_identity_hash)
-          f.fund_identity_hash, f.fund_name, f.filename, v.version_number, v.data_hash, v.first_week, v.last_week
-        FROM funds.fund_identities f JOIN funds.fund_data_versions v USING (org_id, fund_identity_hash)
-        ORDER BY f.fund_name, f.fund_identity_hash, v.version_number DESC
-        LIMIT ${page.limit} OFFSET ${page.offset}`),
+  const { identities, aliases, latest } = await db.withOrg(orgId, async (tx) => ({
+    identities: rowsOf(
+      await tx.execute(
+        sql`SELECT fund_identity_hash, fund_name, filename FROM funds.fund_identities`,
+      ),
     ),
-  );
-  return rows.map((r) => ({
-    fundIdentityHash: String(r.fund_identity_hash),
-    name: String(r.fund_name),
-    filename: String(r.filename),
-    latestVersion: Number(r.version_number),
-    latestDataHash: String(r.data_hash),
-    firstWeek: isoDate(r.first_week),
-    lastWeek: isoDate(r.last_week),
+    aliases: await loadAliases(tx),
+    latest: rowsOf(
+      await tx.execute(sql`SELECT DISTINCT ON (fund_identity_hash)
+          fund_identity_hash, version_number, data_hash, first_week, last_week
+        FROM funds.fund_data_versions ORDER BY fund_identity_hash, version_number DESC`),
+    ),
   }));
+  const best = new Map<string, (typeof latest)[number]>();
+  for (const v of latest) {
+    const canonical = resolveAlias(aliases, String(v.fund_identity_hash)).hash;
+    const seen = best.get(canonical);
+    if (!seen || Number(v.version_number) > Number(seen.version_number)) best.set(canonical, v);
+  }
+  const funds: FundListing[] = [];
+  for (const f of identities) {
+    const hash = String(f.fund_identity_hash);
+    const v = best.get(hash);
+    if (!v || aliases.has(hash)) continue;
+    funds.push({
+      fundIdentityHash: hash,
+      name: String(f.fund_name),
+      filename: String(f.filename),
+      latestVersion: Number(v.version_number),
+      latestDataHash: String(v.data_hash),
+      firstWeek: isoDate(v.first_week),
+      lastWeek: isoDate(v.last_week),
+    });
+  }
+  funds.sort((a, b) =>
+    a.name !== b.name
+      ? a.name < b.name
+        ? -1
+        : 1
+      : a.fundIdentityHash < b.fundIdentityHash
+        ? -1
+        : 1,
+  );
+  return funds.slice(page.offset, page.offset + page.limit);
 }

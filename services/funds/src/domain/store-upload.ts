@@ -5,6 +5,9 @@ import type { Problem } from "@portal/workbook";
 import { parseWorkbook } from "@portal/workbook";
 import { sql } from "drizzle-orm";
 import { parquetWriteBuffer } from "hyparquet-writer";
+import { lineageOf, loadAliases, resolveAlias } from "./aliases.js";
+import { setMarketConfig } from "./market-config.js";
+import { seriesNames } from "./market-series.js";
 import type { WeeklyTable } from "./weekly.js";
 import { hashColumns, toWeekly } from "./weekly.js";
 
@@ -16,7 +19,7 @@ export interface UploadInput {
   readonly uploadedBy: string;
   readonly filename: string;
   readonly bytes: Uint8Array;
-  /** Series names the organisation has (for the Market sheet); unset skips that check. */
+  /** Series names the organisation has (for the Market sheet); unset reads them from the database. */
   readonly knownSeries?: ReadonlySet<string>;
 }
 
@@ -27,6 +30,8 @@ export interface StoredFund {
   readonly versionNumber: number;
   /** False when this data was already stored: the existing version is returned. */
   readonly isNew: boolean;
+  /** The identity this fund had before this upload renamed it (its file name changed). */
+  readonly renamedFrom?: string;
 }
 
 export type UploadOutcome =
@@ -82,10 +87,10 @@ export async function storeUpload(
             },
           ],
         }
-      : await parseWorkbook(
-          input.bytes,
-          input.knownSeries ? { knownSeries: input.knownSeries } : {},
-        );
+      : await parseWorkbook(input.bytes, {
+          knownSeries:
+            input.knownSeries ?? (await deps.db.withOrg(input.orgId, (tx) => seriesNames(tx))),
+        });
   if (!parsed.ok) {
     const id = await deps.db.withOrg(
       input.orgId,
@@ -112,54 +117,133 @@ export async function storeUpload(
     prepared.push({ name: f.name, fundHash, hash, parquetKey, weekly });
   }
 
+  const filename = input.filename.normalize("NFC").trim();
   return deps.db.withOrg(input.orgId, async (tx) => {
     const uploadId = String(
       rowsOf(await record(tx, "accepted", parsed.format, null, rawKey))[0]?.id,
     );
     const funds: StoredFund[] = [];
     for (const p of prepared) {
-      await tx.execute(sql`INSERT INTO funds.fund_identities (org_id, fund_identity_hash, fund_name, filename, file_identity_hash)
-        VALUES (${input.orgId}, ${p.fundHash}, ${p.name}, ${input.filename.normalize("NFC").trim()}, ${fileHash}) ON CONFLICT DO NOTHING`);
-      // One writer per fund at a time: version numbers stay gapless and the same data is stored
-      // once however many uploads of it race (the unique index backs this up).
-      await tx.execute(
-        sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${input.orgId}|${p.fundHash}`}, 0))`,
-      );
-      const existing = rowsOf(
-        await tx.execute(sql`SELECT version_number FROM funds.fund_data_versions
-          WHERE org_id = ${input.orgId} AND fund_identity_hash = ${p.fundHash} AND data_hash = ${p.hash}`),
-      )[0];
-      if (existing) {
-        funds.push({
-          name: p.name,
-          fundIdentityHash: p.fundHash,
-          dataHash: p.hash,
-          versionNumber: Number(existing.version_number),
-          isNew: false,
-        });
-        await tx.execute(sql`INSERT INTO funds.fund_events (org_id, fund_identity_hash, kind, detail)
-          VALUES (${input.orgId}, ${p.fundHash}, 'same_data', ${JSON.stringify({ uploadId, versionNumber: Number(existing.version_number) })}::jsonb)`);
-        continue;
-      }
-      const inserted = rowsOf(
-        await tx.execute(sql`INSERT INTO funds.fund_data_versions
-            (org_id, fund_identity_hash, version_number, data_hash, parquet_key, upload_id, weeks, first_week, last_week)
-          SELECT ${input.orgId}, ${p.fundHash}, coalesce(max(version_number), 0) + 1, ${p.hash}, ${p.parquetKey}, ${uploadId},
-                 ${p.weekly.week.length}, ${p.weekly.week[0]}::date, ${p.weekly.week[p.weekly.week.length - 1]}::date
-          FROM funds.fund_data_versions WHERE org_id = ${input.orgId} AND fund_identity_hash = ${p.fundHash}
-          RETURNING version_number`),
-      )[0];
-      const versionNumber = Number(inserted?.version_number);
-      await tx.execute(sql`INSERT INTO funds.fund_events (org_id, fund_identity_hash, kind, detail)
-        VALUES (${input.orgId}, ${p.fundHash}, ${versionNumber === 1 ? "created" : "new_version"}, ${JSON.stringify({ uploadId, versionNumber, dataHash: p.hash })}::jsonb)`);
-      funds.push({
-        name: p.name,
-        fundIdentityHash: p.fundHash,
-        dataHash: p.hash,
-        versionNumber,
-        isNew: true,
+      funds.push(await storeFund(tx, { orgId: input.orgId, uploadId, filename, fileHash }, p));
+    }
+    for (const m of parsed.market) {
+      const fund = funds.find((f) => f.name === m.fund);
+      if (!fund) continue;
+      await setMarketConfig(tx, {
+        orgId: input.orgId,
+        fundIdentityHash: fund.fundIdentityHash,
+        config: { regimes: [{ from: null, market: m.market, comparable: m.comparable }] },
+        changedBy: input.uploadedBy,
+        source: "upload",
       });
     }
     return { status: "accepted", uploadId, funds };
   });
+}
+
+const event = (tx: Tx, orgId: string, fundHash: string, kind: string, detail: object) =>
+  tx.execute(sql`INSERT INTO funds.fund_events (org_id, fund_identity_hash, kind, detail)
+    VALUES (${orgId}, ${fundHash}, ${kind}, ${JSON.stringify(detail)}::jsonb)`);
+
+/**
+ * Stores one fund of an accepted upload inside the upload's transaction. A fund name new to this
+ * file name but known under exactly one other (current) file name is that fund renamed: an alias
+ * old → new is recorded and the fund's versions carry on, numbered after the old ones (seed
+ * section 12, steps 5-8). Versions are deduplicated and numbered over the whole lineage.
+ */
+async function storeFund(
+  tx: Tx,
+  up: { orgId: string; uploadId: string; filename: string; fileHash: string },
+  p: { name: string; fundHash: string; hash: string; parquetKey: string; weekly: WeeklyTable },
+): Promise<StoredFund> {
+  // One writer per fund name at a time: a lineage shares its name (renames are found by name),
+  // so version numbers stay gapless and the same data is stored once however many uploads race
+  // (the unique index backs this up).
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${up.orgId}|name|${p.name}`}, 0))`,
+  );
+  const created =
+    rowsOf(
+      await tx.execute(sql`INSERT INTO funds.fund_identities (org_id, fund_identity_hash, fund_name, filename, file_identity_hash)
+        VALUES (${up.orgId}, ${p.fundHash}, ${p.name}, ${up.filename}, ${up.fileHash}) ON CONFLICT DO NOTHING
+        RETURNING fund_identity_hash`),
+    ).length > 0;
+  let renamedFrom: string | undefined;
+  if (created) {
+    const current = rowsOf(
+      await tx.execute(sql`SELECT i.fund_identity_hash, i.filename FROM funds.fund_identities i
+        WHERE i.fund_name = ${p.name} AND i.fund_identity_hash <> ${p.fundHash}
+          AND NOT EXISTS (SELECT 1 FROM funds.fund_aliases a WHERE a.org_id = i.org_id AND a.old_hash = i.fund_identity_hash)
+        ORDER BY i.created_at`),
+    );
+    const only = current.length === 1 ? current[0] : undefined;
+    if (only) {
+      renamedFrom = String(only.fund_identity_hash);
+      await tx.execute(sql`INSERT INTO funds.fund_aliases (org_id, old_hash, new_hash, reason, upload_id)
+        VALUES (${up.orgId}, ${renamedFrom}, ${p.fundHash}, 'file_rename', ${up.uploadId})`);
+      const detail = {
+        uploadId: up.uploadId,
+        from: renamedFrom,
+        to: p.fundHash,
+        fromFilename: String(only.filename),
+        toFilename: up.filename,
+      };
+      await event(tx, up.orgId, renamedFrom, "renamed", detail);
+      await event(tx, up.orgId, p.fundHash, "renamed", detail);
+    } else if (current.length > 1) {
+      // Several current funds of this name in other files: which one was renamed is a guess we
+      // don't make. Recorded, so the history shows why no alias was made.
+      await event(tx, up.orgId, p.fundHash, "rename_ambiguous", {
+        uploadId: up.uploadId,
+        candidates: current.map((r) => ({
+          hash: String(r.fund_identity_hash),
+          filename: String(r.filename),
+        })),
+      });
+    }
+  }
+  const aliases = await loadAliases(tx);
+  const canonical = resolveAlias(aliases, p.fundHash).hash;
+  const sameName = rowsOf(
+    await tx.execute(
+      sql`SELECT fund_identity_hash FROM funds.fund_identities WHERE fund_name = ${p.name}`,
+    ),
+  ).map((r) => String(r.fund_identity_hash));
+  const lineage = lineageOf(aliases, sameName, canonical);
+  const inLineage = sql.join(
+    lineage.map((h) => sql`${h}`),
+    sql`, `,
+  );
+  const stored = (versionNumber: number, isNew: boolean): StoredFund => ({
+    name: p.name,
+    fundIdentityHash: canonical,
+    dataHash: p.hash,
+    versionNumber,
+    isNew,
+    ...(renamedFrom ? { renamedFrom } : {}),
+  });
+  const existing = rowsOf(
+    await tx.execute(sql`SELECT version_number FROM funds.fund_data_versions
+      WHERE fund_identity_hash IN (${inLineage}) AND data_hash = ${p.hash}`),
+  )[0];
+  if (existing) {
+    const versionNumber = Number(existing.version_number);
+    await event(tx, up.orgId, canonical, "same_data", { uploadId: up.uploadId, versionNumber });
+    return stored(versionNumber, false);
+  }
+  const inserted = rowsOf(
+    await tx.execute(sql`INSERT INTO funds.fund_data_versions
+        (org_id, fund_identity_hash, version_number, data_hash, parquet_key, upload_id, weeks, first_week, last_week)
+      SELECT ${up.orgId}, ${canonical}, coalesce(max(version_number), 0) + 1, ${p.hash}, ${p.parquetKey}, ${up.uploadId},
+             ${p.weekly.week.length}, ${p.weekly.week[0]}::date, ${p.weekly.week[p.weekly.week.length - 1]}::date
+      FROM funds.fund_data_versions WHERE fund_identity_hash IN (${inLineage})
+      RETURNING version_number`),
+  )[0];
+  const versionNumber = Number(inserted?.version_number);
+  await event(tx, up.orgId, canonical, versionNumber === 1 ? "created" : "new_version", {
+    uploadId: up.uploadId,
+    versionNumber,
+    dataHash: p.hash,
+  });
+  return stored(versionNumber, true);
 }

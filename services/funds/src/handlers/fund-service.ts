@@ -4,8 +4,19 @@ import { FundService, UploadStatus } from "@portal/api/funds/v1/funds";
 import type { ServiceContext } from "@portal/runtime";
 import { requirePrincipal, serviceInfo } from "@portal/runtime";
 import { workbookTemplate } from "@portal/workbook";
+import { findFund } from "../domain/aliases.js";
+import { defineEvergreen, EvergreenRejected, listEvergreen } from "../domain/evergreen.js";
+import { fundEvents, fundSeries, fundVersions } from "../domain/fund-history.js";
+import { fundPerformance } from "../domain/fund-performance.js";
 import { listFunds } from "../domain/list-funds.js";
+import {
+  checkMarketConfig,
+  marketConfigHistory,
+  setMarketConfig,
+} from "../domain/market-config.js";
+import { listMarketSeries, seriesNames, storeMarketSeries } from "../domain/market-series.js";
 import { MAX_UPLOAD_BYTES, storeUpload } from "../domain/store-upload.js";
+import { configToProto, problemToProto, versionToProto } from "./convert.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,6 +25,32 @@ function orgOf(orgId: string): string {
   if (!UUID.test(orgId))
     throw new ConnectError("this call needs an organisation", Code.FailedPrecondition);
   return orgId;
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/** A fund identity hash from a request: 64 lower-case hex characters. */
+function hashOf(hash: string, field = "fund_identity_hash"): string {
+  if (!HASH.test(hash))
+    throw new ConnectError(`${field} must be 64 lower-case hex characters`, Code.InvalidArgument);
+  return hash;
+}
+
+const notFound = (hash: string, version = 0) =>
+  new ConnectError(
+    version
+      ? `fund ${hash} has no version ${version} in this organisation`
+      : `no fund ${hash} in this organisation`,
+    Code.NotFound,
+  );
+
+function checkSize(bytes: Uint8Array): void {
+  if (bytes.byteLength > MAX_UPLOAD_BYTES) {
+    throw new ConnectError(
+      `the file is ${bytes.byteLength} bytes; the limit is ${MAX_UPLOAD_BYTES} (50 MB)`,
+      Code.InvalidArgument,
+    );
+  }
 }
 
 function pageOf(size: number, token: string): { limit: number; offset: number } {
@@ -39,12 +76,7 @@ export const fundRoutes = (ctx: ServiceContext) => (router: ConnectRouter) =>
           Code.InvalidArgument,
         );
       }
-      if (req.content.byteLength > MAX_UPLOAD_BYTES) {
-        throw new ConnectError(
-          `the file is ${req.content.byteLength} bytes; the limit is ${MAX_UPLOAD_BYTES}`,
-          Code.InvalidArgument,
-        );
-      }
+      checkSize(req.content);
       const r = await storeUpload(ctx.platform, {
         orgId: orgOf(p.orgId),
         uploadedBy: p.subject,
@@ -56,12 +88,7 @@ export const fundRoutes = (ctx: ServiceContext) => (router: ConnectRouter) =>
         : {
             uploadId: r.uploadId,
             status: UploadStatus.REJECTED,
-            problems: r.problems.map((x) => ({
-              sheet: x.sheet,
-              row: x.row ?? 0,
-              column: x.column ?? "",
-              message: x.message,
-            })),
+            problems: r.problems.map(problemToProto),
           };
     },
 
@@ -84,5 +111,171 @@ export const fundRoutes = (ctx: ServiceContext) => (router: ConnectRouter) =>
     async getWorkbookTemplate(_req, hctx) {
       requirePrincipal(hctx);
       return { filename: "portal-upload-template.xlsx", content: await workbookTemplate() };
+    },
+
+    async listFundVersions(req, hctx) {
+      const org = orgOf(requirePrincipal(hctx).orgId);
+      const found = await fundVersions(ctx.platform.db, org, hashOf(req.fundIdentityHash));
+      if (!found) throw notFound(req.fundIdentityHash);
+      return {
+        fundIdentityHash: found.fund.canonical,
+        name: found.fund.name,
+        filename: found.fund.filename,
+        previousIdentityHashes: found.fund.lineage.slice(1),
+        versions: found.versions.map(versionToProto),
+      };
+    },
+
+    async listFundEvents(req, hctx) {
+      const org = orgOf(requirePrincipal(hctx).orgId);
+      const found = await fundEvents(ctx.platform.db, org, hashOf(req.fundIdentityHash));
+      if (!found) throw notFound(req.fundIdentityHash);
+      return {
+        fundIdentityHash: found.fund.canonical,
+        events: found.events.map((e) => ({
+          kind: e.kind,
+          fundIdentityHash: e.fundIdentityHash,
+          detailJson: JSON.stringify(e.detail),
+          createdAt: e.createdAt,
+        })),
+      };
+    },
+
+    async getFundSeries(req, hctx) {
+      const org = orgOf(requirePrincipal(hctx).orgId);
+      if (req.versionNumber < 0)
+        throw new ConnectError("version_number must be 0 (latest) or above", Code.InvalidArgument);
+      const found = await fundSeries(
+        ctx.platform,
+        org,
+        hashOf(req.fundIdentityHash),
+        req.versionNumber,
+      );
+      if (!found) throw notFound(req.fundIdentityHash, req.versionNumber);
+      const w = found.weekly;
+      return {
+        version: versionToProto(found.version),
+        rows: w.week.map((week, i) => ({
+          week,
+          contribution: w.contribution[i] ?? 0,
+          distribution: w.distribution[i] ?? 0,
+          ...(w.nav[i] != null ? { nav: w.nav[i] as number } : {}),
+          ...(w.secondaryPrice[i] != null ? { secondaryPrice: w.secondaryPrice[i] as number } : {}),
+        })),
+      };
+    },
+
+    async getFundMetrics(req, hctx) {
+      const org = orgOf(requirePrincipal(hctx).orgId);
+      if (req.versionNumber < 0)
+        throw new ConnectError("version_number must be 0 (latest) or above", Code.InvalidArgument);
+      const found = await fundPerformance(
+        ctx.platform,
+        org,
+        hashOf(req.fundIdentityHash),
+        req.versionNumber,
+      );
+      if (!found) throw notFound(req.fundIdentityHash, req.versionNumber);
+      const p = found.performance;
+      return {
+        version: versionToProto(found.version),
+        valuationDate: p.valuationDate,
+        tvpi: p.tvpi,
+        dpi: p.dpi,
+        rvpi: p.rvpi,
+        ...(p.irr.ok ? { irr: p.irr.rate } : { irrUnavailable: p.irr.reason }),
+        ...(p.ksPme !== undefined ? { ksPme: p.ksPme } : {}),
+        ...(p.directAlpha?.ok ? { directAlpha: p.directAlpha.rate } : {}),
+        pmeUnavailable:
+          p.pmeUnavailable ?? (p.directAlpha && !p.directAlpha.ok ? p.directAlpha.reason : ""),
+        marketConfigHash: found.config?.configHash ?? "",
+        flowsAfterValuation: p.flowsAfterValuation,
+      };
+    },
+
+    async uploadMarketSeries(req, hctx) {
+      const p = requirePrincipal(hctx);
+      const org = orgOf(p.orgId);
+      checkSize(req.content);
+      const r = await storeMarketSeries(ctx.platform.db, {
+        orgId: org,
+        uploadedBy: p.subject,
+        bytes: req.content,
+      });
+      return r.status === "accepted"
+        ? { status: UploadStatus.ACCEPTED, series: r.series }
+        : { status: UploadStatus.REJECTED, problems: r.problems.map(problemToProto) };
+    },
+
+    async listMarketSeries(_req, hctx) {
+      const org = orgOf(requirePrincipal(hctx).orgId);
+      return { series: await listMarketSeries(ctx.platform.db, org) };
+    },
+
+    async setFundMarketConfig(req, hctx) {
+      const p = requirePrincipal(hctx);
+      const org = orgOf(p.orgId);
+      const hash = hashOf(req.fundIdentityHash);
+      const config = {
+        regimes: req.regimes.map((r) => ({
+          from: r.from.trim() || null,
+          market: r.market.normalize("NFC").trim(),
+          comparable: r.comparable.normalize("NFC").trim() || null,
+        })),
+      };
+      return ctx.platform.db.withOrg(org, async (tx) => {
+        const problems = checkMarketConfig(config, await seriesNames(tx));
+        if (problems.length > 0)
+          throw new ConnectError(
+            problems.map((x) => `${x.field}: ${x.message}`).join("; "),
+            Code.InvalidArgument,
+          );
+        const fund = await findFund(tx, hash);
+        if (!fund) throw notFound(hash);
+        return setMarketConfig(tx, {
+          orgId: org,
+          fundIdentityHash: fund.canonical,
+          config,
+          changedBy: p.subject,
+          source: "api",
+        });
+      });
+    },
+
+    async getFundMarketConfig(req, hctx) {
+      const org = orgOf(requirePrincipal(hctx).orgId);
+      const found = await fundVersions(ctx.platform.db, org, hashOf(req.fundIdentityHash));
+      if (!found) throw notFound(req.fundIdentityHash);
+      const history = await ctx.platform.db.withOrg(org, (tx) =>
+        marketConfigHistory(tx, found.fund.lineage),
+      );
+      const current = history.at(-1);
+      return {
+        ...(current ? { current: configToProto(current) } : {}),
+        history: history.map(configToProto),
+      };
+    },
+
+    async createEvergreenFund(req, hctx) {
+      const p = requirePrincipal(hctx);
+      const org = orgOf(p.orgId);
+      try {
+        const e = await defineEvergreen(ctx.platform.db, {
+          orgId: org,
+          createdBy: p.subject,
+          name: req.name,
+          memberHashes: req.memberFundIdentityHashes,
+        });
+        return { fund: e, isNew: e.isNew };
+      } catch (err) {
+        if (err instanceof EvergreenRejected)
+          throw new ConnectError(`${err.field}: ${err.message}`, Code.InvalidArgument);
+        throw err;
+      }
+    },
+
+    async listEvergreenFunds(_req, hctx) {
+      const org = orgOf(requirePrincipal(hctx).orgId);
+      return { funds: await listEvergreen(ctx.platform.db, org) };
     },
   });

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portal/funds/v1/funds.proto.
  */
 export const file_portal_funds_v1_funds: GenFile = /*@__PURE__*/
-  fileDesc("Chtwb3J0YWwvZnVuZHMvdjEvZnVuZHMucHJvdG8SD3BvcnRhbC5mdW5kcy52MSI6ChVVcGxvYWRXb3JrYm9va1JlcXVlc3QSEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoDCJMCg1VcGxvYWRQcm9ibGVtEg0KBXNoZWV0GAEgASgJEgsKA3JvdxgCIAEoBRIOCgZjb2x1bW4YAyABKAkSDwoHbWVzc2FnZRgEIAEoCSJzCgxVcGxvYWRlZEZ1bmQSDAoEbmFtZRgBIAEoCRIaChJmdW5kX2lkZW50aXR5X2hhc2gYAiABKAkSFgoOdmVyc2lvbl9udW1iZXIYAyABKAUSEQoJZGF0YV9oYXNoGAQgASgJEg4KBmlzX25ldxgFIAEoCCK6AQoWVXBsb2FkV29ya2Jvb2tSZXNwb25zZRIRCgl1cGxvYWRfaWQYASABKAkSLQoGc3RhdHVzGAIgASgOMh0ucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZFN0YXR1cxIsCgVmdW5kcxgDIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRlZEZ1bmQSMAoIcHJvYmxlbXMYBCADKAsyHi5wb3J0YWwuZnVuZHMudjEuVXBsb2FkUHJvYmxlbSI5ChBMaXN0RnVuZHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIqIBCgtGdW5kU3VtbWFyeRIaChJmdW5kX2lkZW50aXR5X2hhc2gYASABKAkSDAoEbmFtZRgCIAEoCRIQCghmaWxlbmFtZRgDIAEoCRIWCg5sYXRlc3RfdmVyc2lvbhgEIAEoBRIYChBsYXRlc3RfZGF0YV9oYXNoGAUgASgJEhIKCmZpcnN0X3dlZWsYBiABKAkSEQoJbGFzdF93ZWVrGAcgASgJIlkKEUxpc3RGdW5kc1Jlc3BvbnNlEisKBWZ1bmRzGAEgAygLMhwucG9ydGFsLmZ1bmRzLnYxLkZ1bmRTdW1tYXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIcChpHZXRXb3JrYm9va1RlbXBsYXRlUmVxdWVzdCJAChtHZXRXb3JrYm9va1RlbXBsYXRlUmVzcG9uc2USEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoDCIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbyplCgxVcGxvYWRTdGF0dXMSHQoZVVBMT0FEX1NUQVRVU19VTlNQRUNJRklFRBAAEhoKFlVQTE9BRF9TVEFUVVNfQUNDRVBURUQQARIaChZVUExPQURfU1RBVFVTX1JFSkVDVEVEEAIyugMKC0Z1bmRTZXJ2aWNlEmoKDkdldFNlcnZpY2VJbmZvEiYucG9ydGFsLmZ1bmRzLnYxLkdldFNlcnZpY2VJbmZvUmVxdWVzdBonLnBvcnRhbC5mdW5kcy52MS5HZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlIgeQAgGItRgBEmcKDlVwbG9hZFdvcmtib29rEiYucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZFdvcmtib29rUmVxdWVzdBonLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRXb3JrYm9va1Jlc3BvbnNlIgSItRgDElsKCUxpc3RGdW5kcxIhLnBvcnRhbC5mdW5kcy52MS5MaXN0RnVuZHNSZXF1ZXN0GiIucG9ydGFsLmZ1bmRzLnYxLkxpc3RGdW5kc1Jlc3BvbnNlIgeQAgGItRgCEnkKE0dldFdvcmtib29rVGVtcGxhdGUSKy5wb3J0YWwuZnVuZHMudjEuR2V0V29ya2Jvb2tUZW1wbGF0ZVJlcXVlc3QaLC5wb3J0YWwuZnVuZHMudjEuR2V0V29ya2Jvb2tUZW1wbGF0ZVJlc3BvbnNlIgeQAgGItRgCYgZwcm90bzM", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+  fileDesc("Chtwb3J0YWwvZnVuZHMvdjEvZnVuZHMucHJvdG8SD3BvcnRhbC5mdW5kcy52MSI6ChVVcGxvYWRXb3JrYm9va1JlcXVlc3QSEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoDCJMCg1VcGxvYWRQcm9ibGVtEg0KBXNoZWV0GAEgASgJEgsKA3JvdxgCIAEoBRIOCgZjb2x1bW4YAyABKAkSDwoHbWVzc2FnZRgEIAEoCSKJAQoMVXBsb2FkZWRGdW5kEgwKBG5hbWUYASABKAkSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAIgASgJEhYKDnZlcnNpb25fbnVtYmVyGAMgASgFEhEKCWRhdGFfaGFzaBgEIAEoCRIOCgZpc19uZXcYBSABKAgSFAoMcmVuYW1lZF9mcm9tGAYgASgJIroBChZVcGxvYWRXb3JrYm9va1Jlc3BvbnNlEhEKCXVwbG9hZF9pZBgBIAEoCRItCgZzdGF0dXMYAiABKA4yHS5wb3J0YWwuZnVuZHMudjEuVXBsb2FkU3RhdHVzEiwKBWZ1bmRzGAMgAygLMh0ucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZGVkRnVuZBIwCghwcm9ibGVtcxgEIAMoCzIeLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRQcm9ibGVtIjkKEExpc3RGdW5kc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiogEKC0Z1bmRTdW1tYXJ5EhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGZpbGVuYW1lGAMgASgJEhYKDmxhdGVzdF92ZXJzaW9uGAQgASgFEhgKEGxhdGVzdF9kYXRhX2hhc2gYBSABKAkSEgoKZmlyc3Rfd2VlaxgGIAEoCRIRCglsYXN0X3dlZWsYByABKAkiWQoRTGlzdEZ1bmRzUmVzcG9uc2USKwoFZnVuZHMYASADKAsyHC5wb3J0YWwuZnVuZHMudjEuRnVuZFN1bW1hcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhwKGkdldFdvcmtib29rVGVtcGxhdGVSZXF1ZXN0IkAKG0dldFdvcmtib29rVGVtcGxhdGVSZXNwb25zZRIQCghmaWxlbmFtZRgBIAEoCRIPCgdjb250ZW50GAIgASgMIhcKFUdldFNlcnZpY2VJbmZvUmVxdWVzdCJFChZHZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlEisKBGluZm8YASABKAsyHS5wb3J0YWwuY29tbW9uLnYxLlNlcnZpY2VJbmZvIjUKF0xpc3RGdW5kVmVyc2lvbnNSZXF1ZXN0EhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCSKxAQoLRnVuZFZlcnNpb24SFgoOdmVyc2lvbl9udW1iZXIYASABKAUSEQoJZGF0YV9oYXNoGAIgASgJEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgDIAEoCRIRCgl1cGxvYWRfaWQYBCABKAkSDQoFd2Vla3MYBSABKAUSEgoKZmlyc3Rfd2VlaxgGIAEoCRIRCglsYXN0X3dlZWsYByABKAkSEgoKY3JlYXRlZF9hdBgIIAEoCSKoAQoYTGlzdEZ1bmRWZXJzaW9uc1Jlc3BvbnNlEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGZpbGVuYW1lGAMgASgJEiAKGHByZXZpb3VzX2lkZW50aXR5X2hhc2hlcxgEIAMoCRIuCgh2ZXJzaW9ucxgFIAMoCzIcLnBvcnRhbC5mdW5kcy52MS5GdW5kVmVyc2lvbiIzChVMaXN0RnVuZEV2ZW50c1JlcXVlc3QSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJIl4KCUZ1bmRFdmVudBIMCgRraW5kGAEgASgJEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgCIAEoCRITCgtkZXRhaWxfanNvbhgDIAEoCRISCgpjcmVhdGVkX2F0GAQgASgJImAKFkxpc3RGdW5kRXZlbnRzUmVzcG9uc2USGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEioKBmV2ZW50cxgCIAMoCzIaLnBvcnRhbC5mdW5kcy52MS5GdW5kRXZlbnQiSgoUR2V0RnVuZFNlcmllc1JlcXVlc3QSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEhYKDnZlcnNpb25fbnVtYmVyGAIgASgFIpEBCglXZWVrbHlSb3cSDAoEd2VlaxgBIAEoCRIUCgxjb250cmlidXRpb24YAiABKAESFAoMZGlzdHJpYnV0aW9uGAMgASgBEhAKA25hdhgEIAEoAUgAiAEBEhwKD3NlY29uZGFyeV9wcmljZRgFIAEoAUgBiAEBQgYKBF9uYXZCEgoQX3NlY29uZGFyeV9wcmljZSJwChVHZXRGdW5kU2VyaWVzUmVzcG9uc2USLQoHdmVyc2lvbhgBIAEoCzIcLnBvcnRhbC5mdW5kcy52MS5GdW5kVmVyc2lvbhIoCgRyb3dzGAIgAygLMhoucG9ydGFsLmZ1bmRzLnYxLldlZWtseVJvdyJLChVHZXRGdW5kTWV0cmljc1JlcXVlc3QSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEhYKDnZlcnNpb25fbnVtYmVyGAIgASgFItsCChZHZXRGdW5kTWV0cmljc1Jlc3BvbnNlEi0KB3ZlcnNpb24YASABKAsyHC5wb3J0YWwuZnVuZHMudjEuRnVuZFZlcnNpb24SFgoOdmFsdWF0aW9uX2RhdGUYAiABKAkSDAoEdHZwaRgDIAEoARILCgNkcGkYBCABKAESDAoEcnZwaRgFIAEoARIQCgNpcnIYBiABKAFIAIgBARIXCg9pcnJfdW5hdmFpbGFibGUYByABKAkSEwoGa3NfcG1lGAggASgBSAGIAQESGQoMZGlyZWN0X2FscGhhGAkgASgBSAKIAQESFwoPcG1lX3VuYXZhaWxhYmxlGAogASgJEhoKEm1hcmtldF9jb25maWdfaGFzaBgLIAEoCRIdChVmbG93c19hZnRlcl92YWx1YXRpb24YDCABKAVCBgoEX2lyckIJCgdfa3NfcG1lQg8KDV9kaXJlY3RfYWxwaGEiPgoZVXBsb2FkTWFya2V0U2VyaWVzUmVxdWVzdBIQCghmaWxlbmFtZRgBIAEoCRIPCgdjb250ZW50GAIgASgMIqEBCgxNYXJrZXRTZXJpZXMSDAoEbmFtZRgBIAEoCRIRCglmcmVxdWVuY3kYAiABKAkSFgoOdmVyc2lvbl9udW1iZXIYAyABKAUSEQoJZGF0YV9oYXNoGAQgASgJEhIKCmZpcnN0X2RhdGUYBSABKAkSEQoJbGFzdF9kYXRlGAYgASgJEg4KBnBvaW50cxgHIAEoBRIOCgZpc19uZXcYCCABKAgirAEKGlVwbG9hZE1hcmtldFNlcmllc1Jlc3BvbnNlEi0KBnN0YXR1cxgBIAEoDjIdLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRTdGF0dXMSLQoGc2VyaWVzGAIgAygLMh0ucG9ydGFsLmZ1bmRzLnYxLk1hcmtldFNlcmllcxIwCghwcm9ibGVtcxgDIAMoCzIeLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRQcm9ibGVtIhkKF0xpc3RNYXJrZXRTZXJpZXNSZXF1ZXN0IkkKGExpc3RNYXJrZXRTZXJpZXNSZXNwb25zZRItCgZzZXJpZXMYASADKAsyHS5wb3J0YWwuZnVuZHMudjEuTWFya2V0U2VyaWVzIkAKDE1hcmtldFJlZ2ltZRIMCgRmcm9tGAEgASgJEg4KBm1hcmtldBgCIAEoCRISCgpjb21wYXJhYmxlGAMgASgJIosBCgxNYXJrZXRDb25maWcSLgoHcmVnaW1lcxgBIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5NYXJrZXRSZWdpbWUSEwoLY29uZmlnX2hhc2gYAiABKAkSDgoGc291cmNlGAMgASgJEhIKCmNoYW5nZWRfYnkYBCABKAkSEgoKY2hhbmdlZF9hdBgFIAEoCSJoChpTZXRGdW5kTWFya2V0Q29uZmlnUmVxdWVzdBIaChJmdW5kX2lkZW50aXR5X2hhc2gYASABKAkSLgoHcmVnaW1lcxgCIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5NYXJrZXRSZWdpbWUiQwobU2V0RnVuZE1hcmtldENvbmZpZ1Jlc3BvbnNlEhMKC2NvbmZpZ19oYXNoGAEgASgJEg8KB2NoYW5nZWQYAiABKAgiOAoaR2V0RnVuZE1hcmtldENvbmZpZ1JlcXVlc3QSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJIn0KG0dldEZ1bmRNYXJrZXRDb25maWdSZXNwb25zZRIuCgdjdXJyZW50GAEgASgLMh0ucG9ydGFsLmZ1bmRzLnYxLk1hcmtldENvbmZpZxIuCgdoaXN0b3J5GAIgAygLMh0ucG9ydGFsLmZ1bmRzLnYxLk1hcmtldENvbmZpZyJPChpDcmVhdGVFdmVyZ3JlZW5GdW5kUmVxdWVzdBIMCgRuYW1lGAEgASgJEiMKG21lbWJlcl9mdW5kX2lkZW50aXR5X2hhc2hlcxgCIAMoCSJaCg9FdmVyZ3JlZW5NZW1iZXISGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEh0KFXN1YmZ1bmRfaWRlbnRpdHlfaGFzaBgCIAEoCRIMCgRuYW1lGAMgASgJInEKDUV2ZXJncmVlbkZ1bmQSHwoXZXZlcmdyZWVuX2lkZW50aXR5X2hhc2gYASABKAkSDAoEbmFtZRgCIAEoCRIxCgdtZW1iZXJzGAMgAygLMiAucG9ydGFsLmZ1bmRzLnYxLkV2ZXJncmVlbk1lbWJlciJbChtDcmVhdGVFdmVyZ3JlZW5GdW5kUmVzcG9uc2USLAoEZnVuZBgBIAEoCzIeLnBvcnRhbC5mdW5kcy52MS5FdmVyZ3JlZW5GdW5kEg4KBmlzX25ldxgCIAEoCCIbChlMaXN0RXZlcmdyZWVuRnVuZHNSZXF1ZXN0IksKGkxpc3RFdmVyZ3JlZW5GdW5kc1Jlc3BvbnNlEi0KBWZ1bmRzGAEgAygLMh4ucG9ydGFsLmZ1bmRzLnYxLkV2ZXJncmVlbkZ1bmQqZQoMVXBsb2FkU3RhdHVzEh0KGVVQTE9BRF9TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZVUExPQURfU1RBVFVTX0FDQ0VQVEVEEAESGgoWVVBMT0FEX1NUQVRVU19SRUpFQ1RFRBACMrcMCgtGdW5kU2VydmljZRJqCg5HZXRTZXJ2aWNlSW5mbxImLnBvcnRhbC5mdW5kcy52MS5HZXRTZXJ2aWNlSW5mb1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuR2V0U2VydmljZUluZm9SZXNwb25zZSIHkAIBiLUYARJnCg5VcGxvYWRXb3JrYm9vaxImLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRXb3JrYm9va1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuVXBsb2FkV29ya2Jvb2tSZXNwb25zZSIEiLUYAxJbCglMaXN0RnVuZHMSIS5wb3J0YWwuZnVuZHMudjEuTGlzdEZ1bmRzUmVxdWVzdBoiLnBvcnRhbC5mdW5kcy52MS5MaXN0RnVuZHNSZXNwb25zZSIHkAIBiLUYAhJ5ChNHZXRXb3JrYm9va1RlbXBsYXRlEisucG9ydGFsLmZ1bmRzLnYxLkdldFdvcmtib29rVGVtcGxhdGVSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLkdldFdvcmtib29rVGVtcGxhdGVSZXNwb25zZSIHkAIBiLUYAhJwChBMaXN0RnVuZFZlcnNpb25zEigucG9ydGFsLmZ1bmRzLnYxLkxpc3RGdW5kVmVyc2lvbnNSZXF1ZXN0GikucG9ydGFsLmZ1bmRzLnYxLkxpc3RGdW5kVmVyc2lvbnNSZXNwb25zZSIHkAIBiLUYAhJqCg5MaXN0RnVuZEV2ZW50cxImLnBvcnRhbC5mdW5kcy52MS5MaXN0RnVuZEV2ZW50c1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuTGlzdEZ1bmRFdmVudHNSZXNwb25zZSIHkAIBiLUYAhJnCg1HZXRGdW5kU2VyaWVzEiUucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRTZXJpZXNSZXF1ZXN0GiYucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRTZXJpZXNSZXNwb25zZSIHkAIBiLUYAhJqCg5HZXRGdW5kTWV0cmljcxImLnBvcnRhbC5mdW5kcy52MS5HZXRGdW5kTWV0cmljc1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuR2V0RnVuZE1ldHJpY3NSZXNwb25zZSIHkAIBiLUYAhJzChJVcGxvYWRNYXJrZXRTZXJpZXMSKi5wb3J0YWwuZnVuZHMudjEuVXBsb2FkTWFya2V0U2VyaWVzUmVxdWVzdBorLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRNYXJrZXRTZXJpZXNSZXNwb25zZSIEiLUYBBJwChBMaXN0TWFya2V0U2VyaWVzEigucG9ydGFsLmZ1bmRzLnYxLkxpc3RNYXJrZXRTZXJpZXNSZXF1ZXN0GikucG9ydGFsLmZ1bmRzLnYxLkxpc3RNYXJrZXRTZXJpZXNSZXNwb25zZSIHkAIBiLUYAhJ2ChNTZXRGdW5kTWFya2V0Q29uZmlnEisucG9ydGFsLmZ1bmRzLnYxLlNldEZ1bmRNYXJrZXRDb25maWdSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLlNldEZ1bmRNYXJrZXRDb25maWdSZXNwb25zZSIEiLUYBBJ5ChNHZXRGdW5kTWFya2V0Q29uZmlnEisucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRNYXJrZXRDb25maWdSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRNYXJrZXRDb25maWdSZXNwb25zZSIHkAIBiLUYAhJ2ChNDcmVhdGVFdmVyZ3JlZW5GdW5kEisucG9ydGFsLmZ1bmRzLnYxLkNyZWF0ZUV2ZXJncmVlbkZ1bmRSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLkNyZWF0ZUV2ZXJncmVlbkZ1bmRSZXNwb25zZSIEiLUYAxJ2ChJMaXN0RXZlcmdyZWVuRnVuZHMSKi5wb3J0YWwuZnVuZHMudjEuTGlzdEV2ZXJncmVlbkZ1bmRzUmVxdWVzdBorLnBvcnRhbC5mdW5kcy52MS5MaXN0RXZlcmdyZWVuRnVuZHNSZXNwb25zZSIHkAIBiLUYAmIGcHJvdG8z", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
 
 /**
  * UploadWorkbookRequest carries the file.
@@ -125,6 +125,14 @@ export type UploadedFund = Message<"portal.funds.v1.UploadedFund"> & {
    * @generated from field: bool is_new = 5;
    */
   isNew: boolean;
+
+  /**
+   * renamed_from is the fund's previous identity when this upload renamed it (the same fund
+   * name under a new file name); empty otherwise.
+   *
+   * @generated from field: string renamed_from = 6;
+   */
+  renamedFrom: string;
 };
 
 /**
@@ -375,6 +383,992 @@ export const GetServiceInfoResponseSchema: GenMessage<GetServiceInfoResponse> = 
   messageDesc(file_portal_funds_v1_funds, 10);
 
 /**
+ * ListFundVersionsRequest names a fund.
+ *
+ * @generated from message portal.funds.v1.ListFundVersionsRequest
+ */
+export type ListFundVersionsRequest = Message<"portal.funds.v1.ListFundVersionsRequest"> & {
+  /**
+   * fund_identity_hash of the fund: its current identity or any it had before a rename.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.ListFundVersionsRequest.
+ * Use `create(ListFundVersionsRequestSchema)` to create a new message.
+ */
+export const ListFundVersionsRequestSchema: GenMessage<ListFundVersionsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 11);
+
+/**
+ * FundVersion is one version of a fund's data.
+ *
+ * @generated from message portal.funds.v1.FundVersion
+ */
+export type FundVersion = Message<"portal.funds.v1.FundVersion"> & {
+  /**
+   * version_number, gapless from 1 over the fund's whole history.
+   *
+   * @generated from field: int32 version_number = 1;
+   */
+  versionNumber: number;
+
+  /**
+   * data_hash of the canonical weekly data.
+   *
+   * @generated from field: string data_hash = 2;
+   */
+  dataHash: string;
+
+  /**
+   * fund_identity_hash the version was stored under (earlier file names keep theirs).
+   *
+   * @generated from field: string fund_identity_hash = 3;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * upload_id of the upload that brought it.
+   *
+   * @generated from field: string upload_id = 4;
+   */
+  uploadId: string;
+
+  /**
+   * weeks in the weekly series.
+   *
+   * @generated from field: int32 weeks = 5;
+   */
+  weeks: number;
+
+  /**
+   * first_week of the series (ISO date, a Friday).
+   *
+   * @generated from field: string first_week = 6;
+   */
+  firstWeek: string;
+
+  /**
+   * last_week of the series (ISO date, a Friday).
+   *
+   * @generated from field: string last_week = 7;
+   */
+  lastWeek: string;
+
+  /**
+   * created_at as an ISO timestamp (UTC).
+   *
+   * @generated from field: string created_at = 8;
+   */
+  createdAt: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.FundVersion.
+ * Use `create(FundVersionSchema)` to create a new message.
+ */
+export const FundVersionSchema: GenMessage<FundVersion> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 12);
+
+/**
+ * ListFundVersionsResponse is the fund and its versions.
+ *
+ * @generated from message portal.funds.v1.ListFundVersionsResponse
+ */
+export type ListFundVersionsResponse = Message<"portal.funds.v1.ListFundVersionsResponse"> & {
+  /**
+   * fund_identity_hash of the fund now (after any renames).
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * name of the fund.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * filename the fund is now known under.
+   *
+   * @generated from field: string filename = 3;
+   */
+  filename: string;
+
+  /**
+   * previous_identity_hashes the fund had before renames.
+   *
+   * @generated from field: repeated string previous_identity_hashes = 4;
+   */
+  previousIdentityHashes: string[];
+
+  /**
+   * versions, oldest first.
+   *
+   * @generated from field: repeated portal.funds.v1.FundVersion versions = 5;
+   */
+  versions: FundVersion[];
+};
+
+/**
+ * Describes the message portal.funds.v1.ListFundVersionsResponse.
+ * Use `create(ListFundVersionsResponseSchema)` to create a new message.
+ */
+export const ListFundVersionsResponseSchema: GenMessage<ListFundVersionsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 13);
+
+/**
+ * ListFundEventsRequest names a fund.
+ *
+ * @generated from message portal.funds.v1.ListFundEventsRequest
+ */
+export type ListFundEventsRequest = Message<"portal.funds.v1.ListFundEventsRequest"> & {
+  /**
+   * fund_identity_hash of the fund: its current identity or any it had before a rename.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.ListFundEventsRequest.
+ * Use `create(ListFundEventsRequestSchema)` to create a new message.
+ */
+export const ListFundEventsRequestSchema: GenMessage<ListFundEventsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 14);
+
+/**
+ * FundEvent is one thing that happened to a fund.
+ *
+ * @generated from message portal.funds.v1.FundEvent
+ */
+export type FundEvent = Message<"portal.funds.v1.FundEvent"> & {
+  /**
+   * kind: created, new_version, same_data, renamed, rename_ambiguous, market_config, evergreen_member.
+   *
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * fund_identity_hash the event was recorded under.
+   *
+   * @generated from field: string fund_identity_hash = 2;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * detail_json says what exactly happened, as a JSON object (upload id, version, hashes, names).
+   *
+   * @generated from field: string detail_json = 3;
+   */
+  detailJson: string;
+
+  /**
+   * created_at as an ISO timestamp (UTC).
+   *
+   * @generated from field: string created_at = 4;
+   */
+  createdAt: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.FundEvent.
+ * Use `create(FundEventSchema)` to create a new message.
+ */
+export const FundEventSchema: GenMessage<FundEvent> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 15);
+
+/**
+ * ListFundEventsResponse is the fund's history.
+ *
+ * @generated from message portal.funds.v1.ListFundEventsResponse
+ */
+export type ListFundEventsResponse = Message<"portal.funds.v1.ListFundEventsResponse"> & {
+  /**
+   * fund_identity_hash of the fund now.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * events, oldest first.
+   *
+   * @generated from field: repeated portal.funds.v1.FundEvent events = 2;
+   */
+  events: FundEvent[];
+};
+
+/**
+ * Describes the message portal.funds.v1.ListFundEventsResponse.
+ * Use `create(ListFundEventsResponseSchema)` to create a new message.
+ */
+export const ListFundEventsResponseSchema: GenMessage<ListFundEventsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 16);
+
+/**
+ * GetFundSeriesRequest names a version of a fund.
+ *
+ * @generated from message portal.funds.v1.GetFundSeriesRequest
+ */
+export type GetFundSeriesRequest = Message<"portal.funds.v1.GetFundSeriesRequest"> & {
+  /**
+   * fund_identity_hash of the fund.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * version_number to read; 0 for the latest.
+   *
+   * @generated from field: int32 version_number = 2;
+   */
+  versionNumber: number;
+};
+
+/**
+ * Describes the message portal.funds.v1.GetFundSeriesRequest.
+ * Use `create(GetFundSeriesRequestSchema)` to create a new message.
+ */
+export const GetFundSeriesRequestSchema: GenMessage<GetFundSeriesRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 17);
+
+/**
+ * WeeklyRow is one week of a fund. Amounts are in the fund's currency as uploaded (the workbook
+ * carries no currency), in major units.
+ *
+ * @generated from message portal.funds.v1.WeeklyRow
+ */
+export type WeeklyRow = Message<"portal.funds.v1.WeeklyRow"> & {
+  /**
+   * week ending on this Friday (ISO date).
+   *
+   * @generated from field: string week = 1;
+   */
+  week: string;
+
+  /**
+   * contribution called in the week (sum), zero when none.
+   *
+   * @generated from field: double contribution = 2;
+   */
+  contribution: number;
+
+  /**
+   * distribution paid in the week (sum), zero when none.
+   *
+   * @generated from field: double distribution = 3;
+   */
+  distribution: number;
+
+  /**
+   * nav reported as of the week's last report; absent when none was.
+   *
+   * @generated from field: optional double nav = 4;
+   */
+  nav?: number | undefined;
+
+  /**
+   * secondary_price as of the week's last report; absent when none was.
+   *
+   * @generated from field: optional double secondary_price = 5;
+   */
+  secondaryPrice?: number | undefined;
+};
+
+/**
+ * Describes the message portal.funds.v1.WeeklyRow.
+ * Use `create(WeeklyRowSchema)` to create a new message.
+ */
+export const WeeklyRowSchema: GenMessage<WeeklyRow> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 18);
+
+/**
+ * GetFundSeriesResponse is the version and its weekly rows.
+ *
+ * @generated from message portal.funds.v1.GetFundSeriesResponse
+ */
+export type GetFundSeriesResponse = Message<"portal.funds.v1.GetFundSeriesResponse"> & {
+  /**
+   * version read.
+   *
+   * @generated from field: portal.funds.v1.FundVersion version = 1;
+   */
+  version?: FundVersion | undefined;
+
+  /**
+   * rows, one per week, oldest first.
+   *
+   * @generated from field: repeated portal.funds.v1.WeeklyRow rows = 2;
+   */
+  rows: WeeklyRow[];
+};
+
+/**
+ * Describes the message portal.funds.v1.GetFundSeriesResponse.
+ * Use `create(GetFundSeriesResponseSchema)` to create a new message.
+ */
+export const GetFundSeriesResponseSchema: GenMessage<GetFundSeriesResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 19);
+
+/**
+ * GetFundMetricsRequest names a version of a fund.
+ *
+ * @generated from message portal.funds.v1.GetFundMetricsRequest
+ */
+export type GetFundMetricsRequest = Message<"portal.funds.v1.GetFundMetricsRequest"> & {
+  /**
+   * fund_identity_hash of the fund.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * version_number to measure; 0 for the latest.
+   *
+   * @generated from field: int32 version_number = 2;
+   */
+  versionNumber: number;
+};
+
+/**
+ * Describes the message portal.funds.v1.GetFundMetricsRequest.
+ * Use `create(GetFundMetricsRequestSchema)` to create a new message.
+ */
+export const GetFundMetricsRequestSchema: GenMessage<GetFundMetricsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 20);
+
+/**
+ * GetFundMetricsResponse is a version's performance. Flows are taken up to the valuation date
+ * (the week of the latest reported NAV); ratios are plain numbers (1.25 is 1.25x), rates are
+ * annual decimals (0.1 is 10%).
+ *
+ * @generated from message portal.funds.v1.GetFundMetricsResponse
+ */
+export type GetFundMetricsResponse = Message<"portal.funds.v1.GetFundMetricsResponse"> & {
+  /**
+   * version measured.
+   *
+   * @generated from field: portal.funds.v1.FundVersion version = 1;
+   */
+  version?: FundVersion | undefined;
+
+  /**
+   * valuation_date: the week of the latest reported NAV (the last week when there is none).
+   *
+   * @generated from field: string valuation_date = 2;
+   */
+  valuationDate: string;
+
+  /**
+   * tvpi: (distributions + NAV) / contributions.
+   *
+   * @generated from field: double tvpi = 3;
+   */
+  tvpi: number;
+
+  /**
+   * dpi: distributions / contributions.
+   *
+   * @generated from field: double dpi = 4;
+   */
+  dpi: number;
+
+  /**
+   * rvpi: NAV / contributions.
+   *
+   * @generated from field: double rvpi = 5;
+   */
+  rvpi: number;
+
+  /**
+   * irr: XIRR of the dated flows and the NAV (actual/365); absent when it has no solution.
+   *
+   * @generated from field: optional double irr = 6;
+   */
+  irr?: number | undefined;
+
+  /**
+   * irr_unavailable says why there is no IRR.
+   *
+   * @generated from field: string irr_unavailable = 7;
+   */
+  irrUnavailable: string;
+
+  /**
+   * ks_pme: Kaplan-Schoar PME against the market index; absent when it cannot be computed.
+   *
+   * @generated from field: optional double ks_pme = 8;
+   */
+  ksPme?: number | undefined;
+
+  /**
+   * direct_alpha: Direct Alpha as ln(1 + b) per year, continuously compounded (b is the annual
+   * IRR of the index-compounded flows); absent when it cannot be computed.
+   *
+   * @generated from field: optional double direct_alpha = 9;
+   */
+  directAlpha?: number | undefined;
+
+  /**
+   * pme_unavailable says why there is no KS-PME or Direct Alpha (no market config, no coverage).
+   *
+   * @generated from field: string pme_unavailable = 10;
+   */
+  pmeUnavailable: string;
+
+  /**
+   * market_config_hash of the config the PME measures used; empty without one.
+   *
+   * @generated from field: string market_config_hash = 11;
+   */
+  marketConfigHash: string;
+
+  /**
+   * flows_after_valuation: flows dated after the latest NAV, left out of every measure.
+   *
+   * @generated from field: int32 flows_after_valuation = 12;
+   */
+  flowsAfterValuation: number;
+};
+
+/**
+ * Describes the message portal.funds.v1.GetFundMetricsResponse.
+ * Use `create(GetFundMetricsResponseSchema)` to create a new message.
+ */
+export const GetFundMetricsResponseSchema: GenMessage<GetFundMetricsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 21);
+
+/**
+ * UploadMarketSeriesRequest carries the file.
+ *
+ * @generated from message portal.funds.v1.UploadMarketSeriesRequest
+ */
+export type UploadMarketSeriesRequest = Message<"portal.funds.v1.UploadMarketSeriesRequest"> & {
+  /**
+   * filename as the user's computer named it (for the record only).
+   *
+   * @generated from field: string filename = 1;
+   */
+  filename: string;
+
+  /**
+   * content of the .xlsx or .csv file; its type is told by content.
+   *
+   * @generated from field: bytes content = 2;
+   */
+  content: Uint8Array;
+};
+
+/**
+ * Describes the message portal.funds.v1.UploadMarketSeriesRequest.
+ * Use `create(UploadMarketSeriesRequestSchema)` to create a new message.
+ */
+export const UploadMarketSeriesRequestSchema: GenMessage<UploadMarketSeriesRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 22);
+
+/**
+ * MarketSeries is one return series at one version.
+ *
+ * @generated from message portal.funds.v1.MarketSeries
+ */
+export type MarketSeries = Message<"portal.funds.v1.MarketSeries"> & {
+  /**
+   * name of the series, as workbooks and market configs name it.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * frequency: daily or weekly.
+   *
+   * @generated from field: string frequency = 2;
+   */
+  frequency: string;
+
+  /**
+   * version_number of the series' data, gapless from 1 per name.
+   *
+   * @generated from field: int32 version_number = 3;
+   */
+  versionNumber: number;
+
+  /**
+   * data_hash of the series' dates and returns.
+   *
+   * @generated from field: string data_hash = 4;
+   */
+  dataHash: string;
+
+  /**
+   * first_date with a return (ISO date).
+   *
+   * @generated from field: string first_date = 5;
+   */
+  firstDate: string;
+
+  /**
+   * last_date with a return (ISO date).
+   *
+   * @generated from field: string last_date = 6;
+   */
+  lastDate: string;
+
+  /**
+   * points: how many returns.
+   *
+   * @generated from field: int32 points = 7;
+   */
+  points: number;
+
+  /**
+   * is_new is false when this data was already the series' version.
+   *
+   * @generated from field: bool is_new = 8;
+   */
+  isNew: boolean;
+};
+
+/**
+ * Describes the message portal.funds.v1.MarketSeries.
+ * Use `create(MarketSeriesSchema)` to create a new message.
+ */
+export const MarketSeriesSchema: GenMessage<MarketSeries> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 23);
+
+/**
+ * UploadMarketSeriesResponse says what was stored, or why nothing was.
+ *
+ * @generated from message portal.funds.v1.UploadMarketSeriesResponse
+ */
+export type UploadMarketSeriesResponse = Message<"portal.funds.v1.UploadMarketSeriesResponse"> & {
+  /**
+   * status of the upload.
+   *
+   * @generated from field: portal.funds.v1.UploadStatus status = 1;
+   */
+  status: UploadStatus;
+
+  /**
+   * series stored, when accepted.
+   *
+   * @generated from field: repeated portal.funds.v1.MarketSeries series = 2;
+   */
+  series: MarketSeries[];
+
+  /**
+   * problems found, when rejected.
+   *
+   * @generated from field: repeated portal.funds.v1.UploadProblem problems = 3;
+   */
+  problems: UploadProblem[];
+};
+
+/**
+ * Describes the message portal.funds.v1.UploadMarketSeriesResponse.
+ * Use `create(UploadMarketSeriesResponseSchema)` to create a new message.
+ */
+export const UploadMarketSeriesResponseSchema: GenMessage<UploadMarketSeriesResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 24);
+
+/**
+ * ListMarketSeriesRequest has no fields.
+ *
+ * @generated from message portal.funds.v1.ListMarketSeriesRequest
+ */
+export type ListMarketSeriesRequest = Message<"portal.funds.v1.ListMarketSeriesRequest"> & {
+};
+
+/**
+ * Describes the message portal.funds.v1.ListMarketSeriesRequest.
+ * Use `create(ListMarketSeriesRequestSchema)` to create a new message.
+ */
+export const ListMarketSeriesRequestSchema: GenMessage<ListMarketSeriesRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 25);
+
+/**
+ * ListMarketSeriesResponse lists the series.
+ *
+ * @generated from message portal.funds.v1.ListMarketSeriesResponse
+ */
+export type ListMarketSeriesResponse = Message<"portal.funds.v1.ListMarketSeriesResponse"> & {
+  /**
+   * series by name, each at its latest version.
+   *
+   * @generated from field: repeated portal.funds.v1.MarketSeries series = 1;
+   */
+  series: MarketSeries[];
+};
+
+/**
+ * Describes the message portal.funds.v1.ListMarketSeriesResponse.
+ * Use `create(ListMarketSeriesResponseSchema)` to create a new message.
+ */
+export const ListMarketSeriesResponseSchema: GenMessage<ListMarketSeriesResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 26);
+
+/**
+ * MarketRegime names the series used from a date until the next regime's.
+ *
+ * @generated from message portal.funds.v1.MarketRegime
+ */
+export type MarketRegime = Message<"portal.funds.v1.MarketRegime"> & {
+  /**
+   * from date (ISO, inclusive); empty for "since the fund's start" (first regime only).
+   *
+   * @generated from field: string from = 1;
+   */
+  from: string;
+
+  /**
+   * market series name.
+   *
+   * @generated from field: string market = 2;
+   */
+  market: string;
+
+  /**
+   * comparable series name; empty for none.
+   *
+   * @generated from field: string comparable = 3;
+   */
+  comparable: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.MarketRegime.
+ * Use `create(MarketRegimeSchema)` to create a new message.
+ */
+export const MarketRegimeSchema: GenMessage<MarketRegime> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 27);
+
+/**
+ * MarketConfig is a fund's market config.
+ *
+ * @generated from message portal.funds.v1.MarketConfig
+ */
+export type MarketConfig = Message<"portal.funds.v1.MarketConfig"> & {
+  /**
+   * regimes in date order.
+   *
+   * @generated from field: repeated portal.funds.v1.MarketRegime regimes = 1;
+   */
+  regimes: MarketRegime[];
+
+  /**
+   * config_hash of the config (canonical JSON, SHA-256).
+   *
+   * @generated from field: string config_hash = 2;
+   */
+  configHash: string;
+
+  /**
+   * source: api or upload (the workbook's Market sheet).
+   *
+   * @generated from field: string source = 3;
+   */
+  source: string;
+
+  /**
+   * changed_by: who set it.
+   *
+   * @generated from field: string changed_by = 4;
+   */
+  changedBy: string;
+
+  /**
+   * changed_at as an ISO timestamp (UTC).
+   *
+   * @generated from field: string changed_at = 5;
+   */
+  changedAt: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.MarketConfig.
+ * Use `create(MarketConfigSchema)` to create a new message.
+ */
+export const MarketConfigSchema: GenMessage<MarketConfig> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 28);
+
+/**
+ * SetFundMarketConfigRequest sets a fund's market config.
+ *
+ * @generated from message portal.funds.v1.SetFundMarketConfigRequest
+ */
+export type SetFundMarketConfigRequest = Message<"portal.funds.v1.SetFundMarketConfigRequest"> & {
+  /**
+   * fund_identity_hash of the fund.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * regimes in date order; every series must have been uploaded.
+   *
+   * @generated from field: repeated portal.funds.v1.MarketRegime regimes = 2;
+   */
+  regimes: MarketRegime[];
+};
+
+/**
+ * Describes the message portal.funds.v1.SetFundMarketConfigRequest.
+ * Use `create(SetFundMarketConfigRequestSchema)` to create a new message.
+ */
+export const SetFundMarketConfigRequestSchema: GenMessage<SetFundMarketConfigRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 29);
+
+/**
+ * SetFundMarketConfigResponse is the stored config.
+ *
+ * @generated from message portal.funds.v1.SetFundMarketConfigResponse
+ */
+export type SetFundMarketConfigResponse = Message<"portal.funds.v1.SetFundMarketConfigResponse"> & {
+  /**
+   * config_hash of the config now in force.
+   *
+   * @generated from field: string config_hash = 1;
+   */
+  configHash: string;
+
+  /**
+   * changed is false when the fund already had this config.
+   *
+   * @generated from field: bool changed = 2;
+   */
+  changed: boolean;
+};
+
+/**
+ * Describes the message portal.funds.v1.SetFundMarketConfigResponse.
+ * Use `create(SetFundMarketConfigResponseSchema)` to create a new message.
+ */
+export const SetFundMarketConfigResponseSchema: GenMessage<SetFundMarketConfigResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 30);
+
+/**
+ * GetFundMarketConfigRequest names a fund.
+ *
+ * @generated from message portal.funds.v1.GetFundMarketConfigRequest
+ */
+export type GetFundMarketConfigRequest = Message<"portal.funds.v1.GetFundMarketConfigRequest"> & {
+  /**
+   * fund_identity_hash of the fund.
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.GetFundMarketConfigRequest.
+ * Use `create(GetFundMarketConfigRequestSchema)` to create a new message.
+ */
+export const GetFundMarketConfigRequestSchema: GenMessage<GetFundMarketConfigRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 31);
+
+/**
+ * GetFundMarketConfigResponse is the current config and its history.
+ *
+ * @generated from message portal.funds.v1.GetFundMarketConfigResponse
+ */
+export type GetFundMarketConfigResponse = Message<"portal.funds.v1.GetFundMarketConfigResponse"> & {
+  /**
+   * current config; absent when none was ever set.
+   *
+   * @generated from field: portal.funds.v1.MarketConfig current = 1;
+   */
+  current?: MarketConfig | undefined;
+
+  /**
+   * history, oldest first (the last is the current one).
+   *
+   * @generated from field: repeated portal.funds.v1.MarketConfig history = 2;
+   */
+  history: MarketConfig[];
+};
+
+/**
+ * Describes the message portal.funds.v1.GetFundMarketConfigResponse.
+ * Use `create(GetFundMarketConfigResponseSchema)` to create a new message.
+ */
+export const GetFundMarketConfigResponseSchema: GenMessage<GetFundMarketConfigResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 32);
+
+/**
+ * CreateEvergreenFundRequest defines an evergreen fund.
+ *
+ * @generated from message portal.funds.v1.CreateEvergreenFundRequest
+ */
+export type CreateEvergreenFundRequest = Message<"portal.funds.v1.CreateEvergreenFundRequest"> & {
+  /**
+   * name of the evergreen fund.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * member_fund_identity_hashes: two or more funds of the organisation.
+   *
+   * @generated from field: repeated string member_fund_identity_hashes = 2;
+   */
+  memberFundIdentityHashes: string[];
+};
+
+/**
+ * Describes the message portal.funds.v1.CreateEvergreenFundRequest.
+ * Use `create(CreateEvergreenFundRequestSchema)` to create a new message.
+ */
+export const CreateEvergreenFundRequestSchema: GenMessage<CreateEvergreenFundRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 33);
+
+/**
+ * EvergreenMember is one member fund.
+ *
+ * @generated from message portal.funds.v1.EvergreenMember
+ */
+export type EvergreenMember = Message<"portal.funds.v1.EvergreenMember"> & {
+  /**
+   * fund_identity_hash of the member fund (its current identity).
+   *
+   * @generated from field: string fund_identity_hash = 1;
+   */
+  fundIdentityHash: string;
+
+  /**
+   * subfund_identity_hash: the member's identity within the evergreen fund.
+   *
+   * @generated from field: string subfund_identity_hash = 2;
+   */
+  subfundIdentityHash: string;
+
+  /**
+   * name of the member fund.
+   *
+   * @generated from field: string name = 3;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message portal.funds.v1.EvergreenMember.
+ * Use `create(EvergreenMemberSchema)` to create a new message.
+ */
+export const EvergreenMemberSchema: GenMessage<EvergreenMember> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 34);
+
+/**
+ * EvergreenFund is an evergreen fund and its members.
+ *
+ * @generated from message portal.funds.v1.EvergreenFund
+ */
+export type EvergreenFund = Message<"portal.funds.v1.EvergreenFund"> & {
+  /**
+   * evergreen_identity_hash over the organisation, name and sorted member hashes.
+   *
+   * @generated from field: string evergreen_identity_hash = 1;
+   */
+  evergreenIdentityHash: string;
+
+  /**
+   * name of the evergreen fund.
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * members, by fund identity hash.
+   *
+   * @generated from field: repeated portal.funds.v1.EvergreenMember members = 3;
+   */
+  members: EvergreenMember[];
+};
+
+/**
+ * Describes the message portal.funds.v1.EvergreenFund.
+ * Use `create(EvergreenFundSchema)` to create a new message.
+ */
+export const EvergreenFundSchema: GenMessage<EvergreenFund> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 35);
+
+/**
+ * CreateEvergreenFundResponse is the evergreen fund.
+ *
+ * @generated from message portal.funds.v1.CreateEvergreenFundResponse
+ */
+export type CreateEvergreenFundResponse = Message<"portal.funds.v1.CreateEvergreenFundResponse"> & {
+  /**
+   * fund defined (or found, when defined before).
+   *
+   * @generated from field: portal.funds.v1.EvergreenFund fund = 1;
+   */
+  fund?: EvergreenFund | undefined;
+
+  /**
+   * is_new is false when the same definition existed.
+   *
+   * @generated from field: bool is_new = 2;
+   */
+  isNew: boolean;
+};
+
+/**
+ * Describes the message portal.funds.v1.CreateEvergreenFundResponse.
+ * Use `create(CreateEvergreenFundResponseSchema)` to create a new message.
+ */
+export const CreateEvergreenFundResponseSchema: GenMessage<CreateEvergreenFundResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 36);
+
+/**
+ * ListEvergreenFundsRequest has no fields.
+ *
+ * @generated from message portal.funds.v1.ListEvergreenFundsRequest
+ */
+export type ListEvergreenFundsRequest = Message<"portal.funds.v1.ListEvergreenFundsRequest"> & {
+};
+
+/**
+ * Describes the message portal.funds.v1.ListEvergreenFundsRequest.
+ * Use `create(ListEvergreenFundsRequestSchema)` to create a new message.
+ */
+export const ListEvergreenFundsRequestSchema: GenMessage<ListEvergreenFundsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 37);
+
+/**
+ * ListEvergreenFundsResponse lists the evergreen funds.
+ *
+ * @generated from message portal.funds.v1.ListEvergreenFundsResponse
+ */
+export type ListEvergreenFundsResponse = Message<"portal.funds.v1.ListEvergreenFundsResponse"> & {
+  /**
+   * funds by name.
+   *
+   * @generated from field: repeated portal.funds.v1.EvergreenFund funds = 1;
+   */
+  funds: EvergreenFund[];
+};
+
+/**
+ * Describes the message portal.funds.v1.ListEvergreenFundsResponse.
+ * Use `create(ListEvergreenFundsResponseSchema)` to create a new message.
+ */
+export const ListEvergreenFundsResponseSchema: GenMessage<ListEvergreenFundsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 38);
+
+/**
  * UploadStatus says whether an upload was stored.
  *
  * @generated from enum portal.funds.v1.UploadStatus
@@ -455,6 +1449,114 @@ export const FundService: GenService<{
     methodKind: "unary";
     input: typeof GetWorkbookTemplateRequestSchema;
     output: typeof GetWorkbookTemplateResponseSchema;
+  },
+  /**
+   * ListFundVersions returns a fund's data versions, oldest first, over its whole history: a
+   * renamed fund's versions from its earlier file names are included.
+   *
+   * @generated from rpc portal.funds.v1.FundService.ListFundVersions
+   */
+  listFundVersions: {
+    methodKind: "unary";
+    input: typeof ListFundVersionsRequestSchema;
+    output: typeof ListFundVersionsResponseSchema;
+  },
+  /**
+   * ListFundEvents returns what happened to a fund, in order: created, new versions, the same
+   * data uploaded again, renames, market config changes, evergreen membership.
+   *
+   * @generated from rpc portal.funds.v1.FundService.ListFundEvents
+   */
+  listFundEvents: {
+    methodKind: "unary";
+    input: typeof ListFundEventsRequestSchema;
+    output: typeof ListFundEventsResponseSchema;
+  },
+  /**
+   * GetFundSeries returns the canonical weekly series of one version of a fund (weeks ending on
+   * Fridays, no gaps), as stored in Parquet.
+   *
+   * @generated from rpc portal.funds.v1.FundService.GetFundSeries
+   */
+  getFundSeries: {
+    methodKind: "unary";
+    input: typeof GetFundSeriesRequestSchema;
+    output: typeof GetFundSeriesResponseSchema;
+  },
+  /**
+   * GetFundMetrics computes a version's performance from its cash flows: IRR (dated, actual/365),
+   * TVPI, DPI, RVPI, and Kaplan-Schoar PME and Direct Alpha against the fund's market series.
+   *
+   * @generated from rpc portal.funds.v1.FundService.GetFundMetrics
+   */
+  getFundMetrics: {
+    methodKind: "unary";
+    input: typeof GetFundMetricsRequestSchema;
+    output: typeof GetFundMetricsResponseSchema;
+  },
+  /**
+   * UploadMarketSeries stores market and comparable return series (daily or weekly; .xlsx or
+   * .csv with a Date column and one column of returns per series, docs/market-data.md). A new
+   * version of a series only when its data changed; a file with problems stores nothing.
+   *
+   * @generated from rpc portal.funds.v1.FundService.UploadMarketSeries
+   */
+  uploadMarketSeries: {
+    methodKind: "unary";
+    input: typeof UploadMarketSeriesRequestSchema;
+    output: typeof UploadMarketSeriesResponseSchema;
+  },
+  /**
+   * ListMarketSeries lists the organisation's return series at their latest versions.
+   *
+   * @generated from rpc portal.funds.v1.FundService.ListMarketSeries
+   */
+  listMarketSeries: {
+    methodKind: "unary";
+    input: typeof ListMarketSeriesRequestSchema;
+    output: typeof ListMarketSeriesResponseSchema;
+  },
+  /**
+   * SetFundMarketConfig sets which series a fund is measured against, by date range. The history
+   * gains an entry only when the config hash changes.
+   *
+   * @generated from rpc portal.funds.v1.FundService.SetFundMarketConfig
+   */
+  setFundMarketConfig: {
+    methodKind: "unary";
+    input: typeof SetFundMarketConfigRequestSchema;
+    output: typeof SetFundMarketConfigResponseSchema;
+  },
+  /**
+   * GetFundMarketConfig returns a fund's current market config and its history.
+   *
+   * @generated from rpc portal.funds.v1.FundService.GetFundMarketConfig
+   */
+  getFundMarketConfig: {
+    methodKind: "unary";
+    input: typeof GetFundMarketConfigRequestSchema;
+    output: typeof GetFundMarketConfigResponseSchema;
+  },
+  /**
+   * CreateEvergreenFund defines an evergreen fund from two or more member funds. The same name
+   * and members give the same evergreen identity hash, so defining it twice is harmless.
+   *
+   * @generated from rpc portal.funds.v1.FundService.CreateEvergreenFund
+   */
+  createEvergreenFund: {
+    methodKind: "unary";
+    input: typeof CreateEvergreenFundRequestSchema;
+    output: typeof CreateEvergreenFundResponseSchema;
+  },
+  /**
+   * ListEvergreenFunds lists the organisation's evergreen funds with their members.
+   *
+   * @generated from rpc portal.funds.v1.FundService.ListEvergreenFunds
+   */
+  listEvergreenFunds: {
+    methodKind: "unary";
+    input: typeof ListEvergreenFundsRequestSchema;
+    output: typeof ListEvergreenFundsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_portal_funds_v1_funds, 0);
