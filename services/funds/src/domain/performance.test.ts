@@ -102,7 +102,7 @@ describe("marketIndex", () => {
     if (!r.ok) return;
     // week 2 under A (+1%), weeks 3 and 4 under B (+10% each): no jump between the two levels.
     const expected = [1, 1.01, 1.01 * 1.1, 1.01 * 1.1 * 1.1];
-    r.levels.forEach((l, i) => expect(l).toBeCloseTo(expected[i] as number, 12));
+    for (const [i, l] of r.levels.entries()) expect(l).toBeCloseTo(expected[i] as number, 12);
   });
 
   it("compounds daily returns into the week", () => {
