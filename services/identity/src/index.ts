@@ -4,6 +4,7 @@ import type { Mailer } from "./domain/mailer.js";
 import { noMailer } from "./domain/mailer.js";
 import type { PasswordParams } from "./domain/passwords.js";
 import { PRODUCTION_PASSWORD_PARAMS } from "./domain/passwords.js";
+import { createSecretBox } from "./domain/secret-box.js";
 import { identityRoutes } from "./handlers/identity-routes.js";
 
 export interface IdentityOptions {
@@ -11,8 +12,12 @@ export interface IdentityOptions {
   now?: () => Date;
   /** argon2id cost; production defaults, tests inject cheaper ones. */
   passwordParams?: PasswordParams;
-  /** Sends password reset mail; without one, reset requests fail loudly. */
+  /** Sends password reset and invitation mail; without one, those requests fail loudly. */
   mailer?: Mailer;
+  /** 32-byte key that encrypts TOTP secrets at rest; without one, TOTP enrolment is refused. */
+  mfaEncryptionKey?: Uint8Array | undefined;
+  /** Base URL users reach the portal at (invitation links); default http://localhost:8080. */
+  publicBaseUrl?: string | undefined;
 }
 
 const MIGRATIONS = fileURLToPath(new URL("../migrations", import.meta.url));
@@ -29,6 +34,8 @@ export function createIdentityService(opts: IdentityOptions = {}): ServiceDefini
         passwordParams: opts.passwordParams ?? PRODUCTION_PASSWORD_PARAMS,
         mailer: opts.mailer ?? noMailer,
         bus: ctx.platform.bus,
+        secretBox: opts.mfaEncryptionKey ? createSecretBox(opts.mfaEncryptionKey) : undefined,
+        publicBaseUrl: opts.publicBaseUrl ?? "http://localhost:8080",
       }),
   };
 }
@@ -39,6 +46,7 @@ export type { Mail, Mailer } from "./domain/mailer.js";
 export { createOutboxMailer } from "./domain/mailer.js";
 export type { PasswordParams } from "./domain/passwords.js";
 export { PRODUCTION_PASSWORD_PARAMS } from "./domain/passwords.js";
+export { parseSecretBoxKey } from "./domain/secret-box.js";
 export type { UserChanged } from "./domain/user-events.js";
 export { USER_CHANGED } from "./domain/user-events.js";
 export { JWKS_PATH, jwksRoutes } from "./jwks.js";

@@ -43,3 +43,8 @@ export class LoginFailed extends Error {
 export class CredentialRefused extends Error {
   override name = "CredentialRefused";
 }
+
+/** The request is valid but the record is not in a state that allows it (e.g. TOTP already on). */
+export class PreconditionFailed extends Error {
+  override name = "PreconditionFailed";
+}

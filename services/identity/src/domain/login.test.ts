@@ -79,7 +79,7 @@ describe(`password login (${impl.name})`, () => {
     expect(locked.retryAfterSeconds).toBe(FIRST_LOCK_MS / 1000);
     clock = new Date(clock.getTime() + FIRST_LOCK_MS + 1);
     const ok = await loginWithPassword(deps, { email, password: PASSWORD });
-    expect(ok.userId).toBe(acme.org_admin.subject);
+    expect(ok).toMatchObject({ userId: acme.org_admin.subject });
     const [row] = rowsOf(
       await db.db.execute(
         sql`SELECT failed_logins, locked_until FROM identity.users WHERE id = ${acme.org_admin.subject}`,

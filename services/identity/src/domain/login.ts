@@ -1,8 +1,9 @@
-import type { Database } from "@portal/runtime";
+import type { Database, Tx } from "@portal/runtime";
 import { LOGIN_ROLE } from "@portal/runtime";
 import { eq, sql } from "drizzle-orm";
-import { accessLogs, organizations, users } from "../db/schema/index.js";
+import { accessLogs, mfaChallenges, organizations, users } from "../db/schema/index.js";
 import { LoginFailed } from "./errors.js";
+import { hasSecondFactor, newToken, sha256 } from "./mfa.js";
 import type { PasswordParams } from "./passwords.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import type { UserRole } from "./roles.js";
@@ -20,10 +21,14 @@ export function lockDurationMs(failures: number): number {
   return Math.min(FIRST_LOCK_MS * 2 ** (failures - FREE_FAILURES), MAX_LOCK_MS);
 }
 
+/** A login waiting for its second factor expires after this long. */
+export const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
+
 export interface LoginDeps {
   db: Database;
   now: () => Date;
   passwordParams: PasswordParams;
+  random?: (n: number) => Buffer;
 }
 
 export interface LoggedIn {
@@ -32,18 +37,41 @@ export interface LoggedIn {
   role: UserRole;
 }
 
+/** The password was right but the user has a second factor: the login continues with a code. */
+export interface SecondFactorDue {
+  mfaToken: string;
+}
+
+/** Counts one more failed login for the user and locks them once FREE_FAILURES are used up. */
+export async function countFailure(tx: Tx, userId: string, now: Date): Promise<void> {
+  const [u] = await tx
+    .update(users)
+    .set({ failedLogins: sql`${users.failedLogins} + 1` })
+    .where(eq(users.id, userId))
+    .returning({ failedLogins: users.failedLogins });
+  const lock = lockDurationMs(u?.failedLogins ?? 0);
+  if (lock > 0) {
+    await tx
+      .update(users)
+      .set({ lockedUntil: new Date(now.getTime() + lock) })
+      .where(eq(users.id, userId));
+  }
+}
+
 let dummyHash: Promise<string> | undefined;
 
 /**
  * Checks an email and password. The lookup runs as `portal_login`, which may read only the columns
  * a login needs, because the organisation is not known yet; the counters and the access log are
  * then written for the user's organisation. Unknown emails still cost one hash verification, so
- * response time does not tell which emails exist.
+ * response time does not tell which emails exist. A user with a second factor gets a
+ * SecondFactorDue instead: no session may start until `verifySecondFactor` accepts a code, and the
+ * failure counter is not reset yet (so a known password does not buy unlimited code guesses).
  */
 export async function loginWithPassword(
   deps: LoginDeps,
   input: { email: string; password: string },
-): Promise<LoggedIn> {
+): Promise<LoggedIn | SecondFactorDue> {
   const now = deps.now();
   const email = input.email.trim().toLowerCase();
   if (email.length === 0 || email.length > MAX_EMAIL || input.password.length > MAX_PASSWORD) {
@@ -89,20 +117,7 @@ export async function loginWithPassword(
   const ok =
     found.passwordHash !== null && (await verifyPassword(found.passwordHash, input.password));
   if (!ok) {
-    await deps.db.withOrg(found.orgId, async (tx) => {
-      const [u] = await tx
-        .update(users)
-        .set({ failedLogins: sql`${users.failedLogins} + 1` })
-        .where(eq(users.id, found.id))
-        .returning({ failedLogins: users.failedLogins });
-      const lock = lockDurationMs(u?.failedLogins ?? 0);
-      if (lock > 0) {
-        await tx
-          .update(users)
-          .set({ lockedUntil: new Date(now.getTime() + lock) })
-          .where(eq(users.id, found.id));
-      }
-    });
+    await deps.db.withOrg(found.orgId, (tx) => countFailure(tx, found.id, now));
     await record(
       "login_failed",
       found.passwordHash === null ? "no password set" : "wrong password",
@@ -116,9 +131,28 @@ export async function loginWithPassword(
     );
     throw new LoginFailed();
   }
-  await deps.db.withOrg(found.orgId, (tx) =>
-    tx.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, found.id)),
-  );
+  const mfaToken = await deps.db.withOrg(found.orgId, async (tx) => {
+    if (!(await hasSecondFactor(tx, found.id))) {
+      await tx
+        .update(users)
+        .set({ failedLogins: 0, lockedUntil: null })
+        .where(eq(users.id, found.id));
+      return null;
+    }
+    const token = newToken(deps);
+    await tx.insert(mfaChallenges).values({
+      orgId: found.orgId,
+      userId: found.id,
+      tokenHash: sha256(token),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + MFA_CHALLENGE_TTL_MS),
+    });
+    return token;
+  });
+  if (mfaToken) {
+    await record("login_second_factor_due", null);
+    return { mfaToken };
+  }
   await record("login", null);
   return { userId: found.id, orgId: found.orgId, role: found.role as UserRole };
 }

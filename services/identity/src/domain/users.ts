@@ -20,7 +20,7 @@ export function publicUser(u: UserRow) {
 }
 
 /** An org admin may grant roles up to org_admin; only a super admin grants super_admin. */
-function checkGrant(actor: Actor, role: UserRole) {
+export function checkGrant(actor: Actor, role: UserRole) {
   if (role === "super_admin" && !isSuperAdmin(actor)) {
     throw new Forbidden("only a super admin may grant the super_admin role");
   }

@@ -6,6 +6,7 @@ import {
   InvalidInput,
   LoginFailed,
   NotFound,
+  PreconditionFailed,
 } from "../domain/errors.js";
 
 /** The identity service's one mapping from domain errors to Connect codes. */
@@ -18,6 +19,7 @@ export function toConnectError(err: unknown): ConnectError {
   if (err instanceof Conflict) return wrap(Code.AlreadyExists);
   if (err instanceof Forbidden) return wrap(Code.PermissionDenied);
   if (err instanceof CredentialRefused) return wrap(Code.Unauthenticated);
+  if (err instanceof PreconditionFailed) return wrap(Code.FailedPrecondition);
   if (err instanceof LoginFailed) {
     return wrap(err.retryAfterSeconds ? Code.ResourceExhausted : Code.Unauthenticated);
   }

@@ -4,10 +4,19 @@ import { AccessEvent, IdentityService } from "@portal/api/identity/v1/identity";
 import type { Database, EventBus, ServiceContext } from "@portal/runtime";
 import { requirePrincipal, serviceInfo } from "@portal/runtime";
 import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "../domain/api-keys.js";
+import { listAccessLogs, listAdminLogs } from "../domain/audit-logs.js";
 import { changePassword } from "../domain/change-password.js";
 import { InvalidInput } from "../domain/errors.js";
+import { acceptInvitation, createInvitation, loginWithOidc } from "../domain/invitations.js";
 import { loginWithPassword } from "../domain/login.js";
+import { verifySecondFactor } from "../domain/login-second-factor.js";
 import type { Mailer } from "../domain/mailer.js";
+import {
+  confirmTotpEnrollment,
+  disableTotp,
+  startTotpEnrollment,
+  totpStatus,
+} from "../domain/mfa.js";
 import {
   createOrganization,
   deactivateOrganization,
@@ -18,10 +27,18 @@ import {
 import { recordAccess, requestPasswordReset, resetPassword } from "../domain/password-reset.js";
 import type { PasswordParams } from "../domain/passwords.js";
 import { roleOf } from "../domain/roles.js";
+import type { SecretBox } from "../domain/secret-box.js";
 import { publishUserChanged } from "../domain/user-events.js";
 import { createUser, deactivateUser, listUsers, updateUser } from "../domain/users.js";
 import { parsePageSize, parsePageToken, parseUuid } from "../domain/validate.js";
-import { apiKeyToProto, organizationToProto, userToProto } from "./convert.js";
+import {
+  accessLogToProto,
+  adminLogToProto,
+  apiKeyToProto,
+  invitationToProto,
+  organizationToProto,
+  userToProto,
+} from "./convert.js";
 import { mapped } from "./errors.js";
 
 export interface IdentityDeps {
@@ -30,6 +47,10 @@ export interface IdentityDeps {
   passwordParams: PasswordParams;
   mailer: Mailer;
   bus: EventBus;
+  /** Encrypts TOTP secrets; unset: TOTP enrolment is refused as not configured. */
+  secretBox?: SecretBox | undefined;
+  /** Where users reach the portal (invitation links). */
+  publicBaseUrl: string;
 }
 
 function page(req: { pageSize: number; pageToken: string }) {
@@ -190,6 +211,66 @@ export const identityRoutes =
       verifyPassword: (req) =>
         mapped(async () => {
           const r = await loginWithPassword(deps, req);
+          if ("mfaToken" in r) return { mfaToken: r.mfaToken };
           return { userId: r.userId, orgId: r.orgId, role: roleOf(r.role) };
+        }),
+      verifySecondFactor: (req) =>
+        mapped(async () => {
+          const r = await verifySecondFactor(deps, req);
+          return { userId: r.userId, orgId: r.orgId, role: roleOf(r.role) };
+        }),
+
+      startTotpEnrollment: (_req, h) =>
+        mapped(() => startTotpEnrollment(deps, requirePrincipal(h))),
+      confirmTotpEnrollment: (req, h) =>
+        mapped(async () => ({
+          recoveryCodes: await confirmTotpEnrollment(deps, requirePrincipal(h), req),
+        })),
+      getTotpStatus: (_req, h) => mapped(() => totpStatus(deps, requirePrincipal(h))),
+      disableTotp: (req, h) =>
+        mapped(async () => {
+          await disableTotp(deps, requirePrincipal(h), req);
+          return {};
+        }),
+
+      createInvitation: (req, h) =>
+        mapped(async () => {
+          const actor = requirePrincipal(h);
+          const inv = await createInvitation(deps, actor, {
+            orgId: req.orgId || actor.orgId,
+            email: req.email,
+            role: req.role,
+            displayName: req.displayName,
+          });
+          return { invitation: invitationToProto(inv) };
+        }),
+      acceptInvitation: (req) =>
+        mapped(async () => {
+          const r = await acceptInvitation(deps, req);
+          return { userId: r.userId, orgId: r.orgId, role: roleOf(r.role) };
+        }),
+      authenticateOidc: (req) =>
+        mapped(async () => {
+          const r = await loginWithOidc(deps, req);
+          return { userId: r.userId, orgId: r.orgId, role: roleOf(r.role) };
+        }),
+
+      listAccessLogs: (req, h) =>
+        mapped(async () => {
+          const actor = requirePrincipal(h);
+          const r = await listAccessLogs(deps.db, actor, {
+            ...req,
+            orgId: req.orgId || actor.orgId,
+          });
+          return { entries: r.rows.map(accessLogToProto), nextPageToken: r.nextPageToken };
+        }),
+      listAdminLogs: (req, h) =>
+        mapped(async () => {
+          const actor = requirePrincipal(h);
+          const r = await listAdminLogs(deps.db, actor, {
+            ...req,
+            orgId: req.orgId || actor.orgId,
+          });
+          return { entries: r.rows.map(adminLogToProto), nextPageToken: r.nextPageToken };
         }),
     });

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portal/identity/v1/identity.proto.
  */
 export const file_portal_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiFwb3J0YWwvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SEnBvcnRhbC5pZGVudGl0eS52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbyJJCghCcmFuZGluZxIUCgxkaXNwbGF5X25hbWUYASABKAkSFQoNcHJpbWFyeV9jb2xvchgCIAEoCRIQCghsb2dvX3VybBgDIAEoCSKeAQoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRIuCghicmFuZGluZxgEIAEoCzIcLnBvcnRhbC5pZGVudGl0eS52MS5CcmFuZGluZxI2CgZzdGF0dXMYBSABKA4yJi5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uU3RhdHVzImcKGUNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDAoEc2x1ZxgBIAEoCRIMCgRuYW1lGAIgASgJEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nIlQKGkNyZWF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iQQoYTGlzdE9yZ2FuaXphdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIm0KGUxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USNwoNb3JnYW5pemF0aW9ucxgBIAMoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIigKFkdldE9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlEKF0dldE9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24idwoZVXBkYXRlT3JnYW5pemF0aW9uUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nQgcKBV9uYW1lIlQKGlVwZGF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iLwodRGVhY3RpdmF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlgKHkRlYWN0aXZhdGVPcmdhbml6YXRpb25SZXNwb25zZRI2Cgxvcmdhbml6YXRpb24YASABKAsyIC5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uIpsBCgRVc2VyEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSIgoEcm9sZRgFIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSLgoGc3RhdHVzGAYgASgOMh4ucG9ydGFsLmlkZW50aXR5LnYxLlVzZXJTdGF0dXMihgEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSIgoEcm9sZRgEIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSGAoQaW5pdGlhbF9wYXNzd29yZBgFIAEoCSI8ChJDcmVhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIkkKEExpc3RVc2Vyc1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKEUxpc3RVc2Vyc1Jlc3BvbnNlEicKBXVzZXJzGAEgAygLMhgucG9ydGFsLmlkZW50aXR5LnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInQKEVVwZGF0ZVVzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSGQoMZGlzcGxheV9uYW1lGAIgASgJSACIAQESIgoEcm9sZRgDIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGVCDwoNX2Rpc3BsYXlfbmFtZSI8ChJVcGRhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIigKFURlYWN0aXZhdGVVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkAKFkRlYWN0aXZhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIjgKFVZlcmlmeVBhc3N3b3JkUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJdChZWZXJpZnlQYXNzd29yZFJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlIrgBCgZBcGlLZXkSCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEgwKBG5hbWUYAyABKAkSDgoGcHJlZml4GAQgASgJEiIKBHJvbGUYBSABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlEhIKCmNyZWF0ZWRfYXQYBiABKAkSEgoKZXhwaXJlc19hdBgHIAEoCRIUCgxsYXN0X3VzZWRfYXQYCCABKAkSEgoKcmV2b2tlZF9hdBgJIAEoCSJwChNDcmVhdGVBcGlLZXlSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIMCgRuYW1lGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlEhcKD2V4cGlyZXNfaW5fZGF5cxgEIAEoBSJQChRDcmVhdGVBcGlLZXlSZXNwb25zZRILCgNrZXkYASABKAkSKwoHYXBpX2tleRgCIAEoCzIaLnBvcnRhbC5pZGVudGl0eS52MS5BcGlLZXkiJAoSTGlzdEFwaUtleXNSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCSJDChNMaXN0QXBpS2V5c1Jlc3BvbnNlEiwKCGFwaV9rZXlzGAEgAygLMhoucG9ydGFsLmlkZW50aXR5LnYxLkFwaUtleSIpChNSZXZva2VBcGlLZXlSZXF1ZXN0EhIKCmFwaV9rZXlfaWQYASABKAkiQwoUUmV2b2tlQXBpS2V5UmVzcG9uc2USKwoHYXBpX2tleRgBIAEoCzIaLnBvcnRhbC5pZGVudGl0eS52MS5BcGlLZXkiKAoZQXV0aGVudGljYXRlQXBpS2V5UmVxdWVzdBILCgNrZXkYASABKAkiZAoaQXV0aGVudGljYXRlQXBpS2V5UmVzcG9uc2USEgoKYXBpX2tleV9pZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSIgoEcm9sZRgDIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUiaAoVQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEhgKEGN1cnJlbnRfcGFzc3dvcmQYAyABKAkSFAoMbmV3X3Bhc3N3b3JkGAQgASgJIhgKFkNoYW5nZVBhc3N3b3JkUmVzcG9uc2UiZgoTUmVjb3JkQWNjZXNzUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIuCgVldmVudBgDIAEoDjIfLnBvcnRhbC5pZGVudGl0eS52MS5BY2Nlc3NFdmVudCIWChRSZWNvcmRBY2Nlc3NSZXNwb25zZSJEChtSZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QSDQoFZW1haWwYASABKAkSFgoOcmVzZXRfdXJsX2Jhc2UYAiABKAkiHgocUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXNwb25zZSI7ChRSZXNldFBhc3N3b3JkUmVxdWVzdBINCgV0b2tlbhgBIAEoCRIUCgxuZXdfcGFzc3dvcmQYAiABKAkiOAoVUmVzZXRQYXNzd29yZFJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJKn4KEk9yZ2FuaXphdGlvblN0YXR1cxIjCh9PUkdBTklaQVRJT05fU1RBVFVTX1VOU1BFQ0lGSUVEEAASHgoaT1JHQU5JWkFUSU9OX1NUQVRVU19BQ1RJVkUQARIjCh9PUkdBTklaQVRJT05fU1RBVFVTX0RFQUNUSVZBVEVEEAIqXgoKVXNlclN0YXR1cxIbChdVU0VSX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKElVTRVJfU1RBVFVTX0FDVElWRRABEhsKF1VTRVJfU1RBVFVTX0RFQUNUSVZBVEVEEAIqRAoLQWNjZXNzRXZlbnQSHAoYQUNDRVNTX0VWRU5UX1VOU1BFQ0lGSUVEEAASFwoTQUNDRVNTX0VWRU5UX0xPR09VVBABMvMQCg9JZGVudGl0eVNlcnZpY2UScAoOR2V0U2VydmljZUluZm8SKS5wb3J0YWwuaWRlbnRpdHkudjEuR2V0U2VydmljZUluZm9SZXF1ZXN0GioucG9ydGFsLmlkZW50aXR5LnYxLkdldFNlcnZpY2VJbmZvUmVzcG9uc2UiB5ACAYi1GAESeQoSQ3JlYXRlT3JnYW5pemF0aW9uEi0ucG9ydGFsLmlkZW50aXR5LnYxLkNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QaLi5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlT3JnYW5pemF0aW9uUmVzcG9uc2UiBIi1GAUSeQoRTGlzdE9yZ2FuaXphdGlvbnMSLC5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdE9yZ2FuaXphdGlvbnNSZXF1ZXN0Gi0ucG9ydGFsLmlkZW50aXR5LnYxLkxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2UiB5ACAYi1GAUScwoPR2V0T3JnYW5pemF0aW9uEioucG9ydGFsLmlkZW50aXR5LnYxLkdldE9yZ2FuaXphdGlvblJlcXVlc3QaKy5wb3J0YWwuaWRlbnRpdHkudjEuR2V0T3JnYW5pemF0aW9uUmVzcG9uc2UiB5ACAYi1GAISeQoSVXBkYXRlT3JnYW5pemF0aW9uEi0ucG9ydGFsLmlkZW50aXR5LnYxLlVwZGF0ZU9yZ2FuaXphdGlvblJlcXVlc3QaLi5wb3J0YWwuaWRlbnRpdHkudjEuVXBkYXRlT3JnYW5pemF0aW9uUmVzcG9uc2UiBIi1GAQShQEKFkRlYWN0aXZhdGVPcmdhbml6YXRpb24SMS5wb3J0YWwuaWRlbnRpdHkudjEuRGVhY3RpdmF0ZU9yZ2FuaXphdGlvblJlcXVlc3QaMi5wb3J0YWwuaWRlbnRpdHkudjEuRGVhY3RpdmF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlIgSItRgFEmEKCkNyZWF0ZVVzZXISJS5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlVXNlclJlcXVlc3QaJi5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlVXNlclJlc3BvbnNlIgSItRgEEmEKCUxpc3RVc2VycxIkLnBvcnRhbC5pZGVudGl0eS52MS5MaXN0VXNlcnNSZXF1ZXN0GiUucG9ydGFsLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1Jlc3BvbnNlIgeQAgGItRgEEmEKClVwZGF0ZVVzZXISJS5wb3J0YWwuaWRlbnRpdHkudjEuVXBkYXRlVXNlclJlcXVlc3QaJi5wb3J0YWwuaWRlbnRpdHkudjEuVXBkYXRlVXNlclJlc3BvbnNlIgSItRgEEm0KDkRlYWN0aXZhdGVVc2VyEikucG9ydGFsLmlkZW50aXR5LnYxLkRlYWN0aXZhdGVVc2VyUmVxdWVzdBoqLnBvcnRhbC5pZGVudGl0eS52MS5EZWFjdGl2YXRlVXNlclJlc3BvbnNlIgSItRgEEmcKDENyZWF0ZUFwaUtleRInLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GigucG9ydGFsLmlkZW50aXR5LnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlIgSItRgEEmcKC0xpc3RBcGlLZXlzEiYucG9ydGFsLmlkZW50aXR5LnYxLkxpc3RBcGlLZXlzUmVxdWVzdBonLnBvcnRhbC5pZGVudGl0eS52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlIgeQAgGItRgEEmcKDFJldm9rZUFwaUtleRInLnBvcnRhbC5pZGVudGl0eS52MS5SZXZva2VBcGlLZXlSZXF1ZXN0GigucG9ydGFsLmlkZW50aXR5LnYxLlJldm9rZUFwaUtleVJlc3BvbnNlIgSItRgEEnkKEkF1dGhlbnRpY2F0ZUFwaUtleRItLnBvcnRhbC5pZGVudGl0eS52MS5BdXRoZW50aWNhdGVBcGlLZXlSZXF1ZXN0Gi4ucG9ydGFsLmlkZW50aXR5LnYxLkF1dGhlbnRpY2F0ZUFwaUtleVJlc3BvbnNlIgSItRgGEm0KDkNoYW5nZVBhc3N3b3JkEikucG9ydGFsLmlkZW50aXR5LnYxLkNoYW5nZVBhc3N3b3JkUmVxdWVzdBoqLnBvcnRhbC5pZGVudGl0eS52MS5DaGFuZ2VQYXNzd29yZFJlc3BvbnNlIgSItRgGEmcKDFJlY29yZEFjY2VzcxInLnBvcnRhbC5pZGVudGl0eS52MS5SZWNvcmRBY2Nlc3NSZXF1ZXN0GigucG9ydGFsLmlkZW50aXR5LnYxLlJlY29yZEFjY2Vzc1Jlc3BvbnNlIgSItRgGEn8KFFJlcXVlc3RQYXNzd29yZFJlc2V0Ei8ucG9ydGFsLmlkZW50aXR5LnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBowLnBvcnRhbC5pZGVudGl0eS52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlIgSItRgGEmoKDVJlc2V0UGFzc3dvcmQSKC5wb3J0YWwuaWRlbnRpdHkudjEuUmVzZXRQYXNzd29yZFJlcXVlc3QaKS5wb3J0YWwuaWRlbnRpdHkudjEuUmVzZXRQYXNzd29yZFJlc3BvbnNlIgSItRgGEm0KDlZlcmlmeVBhc3N3b3JkEikucG9ydGFsLmlkZW50aXR5LnYxLlZlcmlmeVBhc3N3b3JkUmVxdWVzdBoqLnBvcnRhbC5pZGVudGl0eS52MS5WZXJpZnlQYXNzd29yZFJlc3BvbnNlIgSItRgGYgZwcm90bzM", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+  fileDesc("CiFwb3J0YWwvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SEnBvcnRhbC5pZGVudGl0eS52MSIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbyJJCghCcmFuZGluZxIUCgxkaXNwbGF5X25hbWUYASABKAkSFQoNcHJpbWFyeV9jb2xvchgCIAEoCRIQCghsb2dvX3VybBgDIAEoCSKeAQoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRIuCghicmFuZGluZxgEIAEoCzIcLnBvcnRhbC5pZGVudGl0eS52MS5CcmFuZGluZxI2CgZzdGF0dXMYBSABKA4yJi5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uU3RhdHVzImcKGUNyZWF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDAoEc2x1ZxgBIAEoCRIMCgRuYW1lGAIgASgJEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nIlQKGkNyZWF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iQQoYTGlzdE9yZ2FuaXphdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIm0KGUxpc3RPcmdhbml6YXRpb25zUmVzcG9uc2USNwoNb3JnYW5pemF0aW9ucxgBIAMoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIigKFkdldE9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlEKF0dldE9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24idwoZVXBkYXRlT3JnYW5pemF0aW9uUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEi4KCGJyYW5kaW5nGAMgASgLMhwucG9ydGFsLmlkZW50aXR5LnYxLkJyYW5kaW5nQgcKBV9uYW1lIlQKGlVwZGF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEjYKDG9yZ2FuaXphdGlvbhgBIAEoCzIgLnBvcnRhbC5pZGVudGl0eS52MS5Pcmdhbml6YXRpb24iLwodRGVhY3RpdmF0ZU9yZ2FuaXphdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJIlgKHkRlYWN0aXZhdGVPcmdhbml6YXRpb25SZXNwb25zZRI2Cgxvcmdhbml6YXRpb24YASABKAsyIC5wb3J0YWwuaWRlbnRpdHkudjEuT3JnYW5pemF0aW9uIpsBCgRVc2VyEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSIgoEcm9sZRgFIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSLgoGc3RhdHVzGAYgASgOMh4ucG9ydGFsLmlkZW50aXR5LnYxLlVzZXJTdGF0dXMihgEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSIgoEcm9sZRgEIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSGAoQaW5pdGlhbF9wYXNzd29yZBgFIAEoCSI8ChJDcmVhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIkkKEExpc3RVc2Vyc1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlUKEUxpc3RVc2Vyc1Jlc3BvbnNlEicKBXVzZXJzGAEgAygLMhgucG9ydGFsLmlkZW50aXR5LnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInQKEVVwZGF0ZVVzZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSGQoMZGlzcGxheV9uYW1lGAIgASgJSACIAQESIgoEcm9sZRgDIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGVCDwoNX2Rpc3BsYXlfbmFtZSI8ChJVcGRhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIigKFURlYWN0aXZhdGVVc2VyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIkAKFkRlYWN0aXZhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLnBvcnRhbC5pZGVudGl0eS52MS5Vc2VyIjgKFVZlcmlmeVBhc3N3b3JkUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJwChZWZXJpZnlQYXNzd29yZFJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlEhEKCW1mYV90b2tlbhgEIAEoCSK4AQoGQXBpS2V5EgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg4KBnByZWZpeBgEIAEoCRIiCgRyb2xlGAUgASgOMhQucG9ydGFsLmF1dGgudjEuUm9sZRISCgpjcmVhdGVkX2F0GAYgASgJEhIKCmV4cGlyZXNfYXQYByABKAkSFAoMbGFzdF91c2VkX2F0GAggASgJEhIKCnJldm9rZWRfYXQYCSABKAkicAoTQ3JlYXRlQXBpS2V5UmVxdWVzdBIOCgZvcmdfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIiCgRyb2xlGAMgASgOMhQucG9ydGFsLmF1dGgudjEuUm9sZRIXCg9leHBpcmVzX2luX2RheXMYBCABKAUiUAoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USCwoDa2V5GAEgASgJEisKB2FwaV9rZXkYAiABKAsyGi5wb3J0YWwuaWRlbnRpdHkudjEuQXBpS2V5IiQKEkxpc3RBcGlLZXlzUmVxdWVzdBIOCgZvcmdfaWQYASABKAkiQwoTTGlzdEFwaUtleXNSZXNwb25zZRIsCghhcGlfa2V5cxgBIAMoCzIaLnBvcnRhbC5pZGVudGl0eS52MS5BcGlLZXkiKQoTUmV2b2tlQXBpS2V5UmVxdWVzdBISCgphcGlfa2V5X2lkGAEgASgJIkMKFFJldm9rZUFwaUtleVJlc3BvbnNlEisKB2FwaV9rZXkYASABKAsyGi5wb3J0YWwuaWRlbnRpdHkudjEuQXBpS2V5IigKGUF1dGhlbnRpY2F0ZUFwaUtleVJlcXVlc3QSCwoDa2V5GAEgASgJImQKGkF1dGhlbnRpY2F0ZUFwaUtleVJlc3BvbnNlEhIKCmFwaV9rZXlfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlImgKFUNoYW5nZVBhc3N3b3JkUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIYChBjdXJyZW50X3Bhc3N3b3JkGAMgASgJEhQKDG5ld19wYXNzd29yZBgEIAEoCSIYChZDaGFuZ2VQYXNzd29yZFJlc3BvbnNlImYKE1JlY29yZEFjY2Vzc1JlcXVlc3QSDgoGb3JnX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSLgoFZXZlbnQYAyABKA4yHy5wb3J0YWwuaWRlbnRpdHkudjEuQWNjZXNzRXZlbnQiFgoUUmVjb3JkQWNjZXNzUmVzcG9uc2UiRAobUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhYKDnJlc2V0X3VybF9iYXNlGAIgASgJIh4KHFJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UiOwoUUmVzZXRQYXNzd29yZFJlcXVlc3QSDQoFdG9rZW4YASABKAkSFAoMbmV3X3Bhc3N3b3JkGAIgASgJIjgKFVJlc2V0UGFzc3dvcmRSZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEg4KBm9yZ19pZBgCIAEoCSIcChpTdGFydFRvdHBFbnJvbGxtZW50UmVxdWVzdCJcChtTdGFydFRvdHBFbnJvbGxtZW50UmVzcG9uc2USDgoGc2VjcmV0GAEgASgJEhMKC290cGF1dGhfdXJpGAIgASgJEhgKEHFyX2NvZGVfZGF0YV91cmwYAyABKAkiLAocQ29uZmlybVRvdHBFbnJvbGxtZW50UmVxdWVzdBIMCgRjb2RlGAEgASgJIjcKHUNvbmZpcm1Ub3RwRW5yb2xsbWVudFJlc3BvbnNlEhYKDnJlY292ZXJ5X2NvZGVzGAEgAygJIhYKFEdldFRvdHBTdGF0dXNSZXF1ZXN0IkUKFUdldFRvdHBTdGF0dXNSZXNwb25zZRIPCgdlbmFibGVkGAEgASgIEhsKE3JlY292ZXJ5X2NvZGVzX2xlZnQYAiABKAUiIgoSRGlzYWJsZVRvdHBSZXF1ZXN0EgwKBGNvZGUYASABKAkiFQoTRGlzYWJsZVRvdHBSZXNwb25zZSI8ChlWZXJpZnlTZWNvbmRGYWN0b3JSZXF1ZXN0EhEKCW1mYV90b2tlbhgBIAEoCRIMCgRjb2RlGAIgASgJImEKGlZlcmlmeVNlY29uZEZhY3RvclJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlIoABCgpJbnZpdGF0aW9uEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEg0KBWVtYWlsGAQgASgJEiIKBHJvbGUYBSABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlEhIKCmV4cGlyZXNfYXQYBiABKAkicgoXQ3JlYXRlSW52aXRhdGlvblJlcXVlc3QSDgoGb3JnX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEiIKBHJvbGUYAyABKA4yFC5wb3J0YWwuYXV0aC52MS5Sb2xlEhQKDGRpc3BsYXlfbmFtZRgEIAEoCSJOChhDcmVhdGVJbnZpdGF0aW9uUmVzcG9uc2USMgoKaW52aXRhdGlvbhgBIAEoCzIeLnBvcnRhbC5pZGVudGl0eS52MS5JbnZpdGF0aW9uIjoKF0FjY2VwdEludml0YXRpb25SZXF1ZXN0Eg0KBXRva2VuGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIl8KGEFjY2VwdEludml0YXRpb25SZXNwb25zZRIPCgd1c2VyX2lkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRIiCgRyb2xlGAMgASgOMhQucG9ydGFsLmF1dGgudjEuUm9sZSJhChdBdXRoZW50aWNhdGVPaWRjUmVxdWVzdBIOCgZpc3N1ZXIYASABKAkSDwoHc3ViamVjdBgCIAEoCRINCgVlbWFpbBgDIAEoCRIWCg5lbWFpbF92ZXJpZmllZBgEIAEoCCJfChhBdXRoZW50aWNhdGVPaWRjUmVzcG9uc2USDwoHdXNlcl9pZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSIgoEcm9sZRgDIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUiaAoOQWNjZXNzTG9nRW50cnkSCgoCaWQYASABKAMSCgoCYXQYAiABKAkSDgoGb3JnX2lkGAMgASgJEg8KB3N1YmplY3QYBCABKAkSDQoFZXZlbnQYBSABKAkSDgoGZGV0YWlsGAYgASgJIk4KFUxpc3RBY2Nlc3NMb2dzUmVxdWVzdBIOCgZvcmdfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiZgoWTGlzdEFjY2Vzc0xvZ3NSZXNwb25zZRIzCgdlbnRyaWVzGAEgAygLMiIucG9ydGFsLmlkZW50aXR5LnYxLkFjY2Vzc0xvZ0VudHJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSLvAQoNQWRtaW5Mb2dFbnRyeRIKCgJpZBgBIAEoAxIKCgJhdBgCIAEoCRIOCgZvcmdfaWQYAyABKAkSFQoNYWN0b3Jfc3ViamVjdBgEIAEoCRIUCgxhY3Rvcl9vcmdfaWQYBSABKAkSKAoKYWN0b3Jfcm9sZRgGIAEoDjIULnBvcnRhbC5hdXRoLnYxLlJvbGUSDgoGYWN0aW9uGAcgASgJEhMKC3RhcmdldF90eXBlGAggASgJEhEKCXRhcmdldF9pZBgJIAEoCRITCgtiZWZvcmVfanNvbhgKIAEoCRISCgphZnRlcl9qc29uGAsgASgJIk0KFExpc3RBZG1pbkxvZ3NSZXF1ZXN0Eg4KBm9yZ19pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJkChVMaXN0QWRtaW5Mb2dzUmVzcG9uc2USMgoHZW50cmllcxgBIAMoCzIhLnBvcnRhbC5pZGVudGl0eS52MS5BZG1pbkxvZ0VudHJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSp+ChJPcmdhbml6YXRpb25TdGF0dXMSIwofT1JHQU5JWkFUSU9OX1NUQVRVU19VTlNQRUNJRklFRBAAEh4KGk9SR0FOSVpBVElPTl9TVEFUVVNfQUNUSVZFEAESIwofT1JHQU5JWkFUSU9OX1NUQVRVU19ERUFDVElWQVRFRBACKncKClVzZXJTdGF0dXMSGwoXVVNFUl9TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJVU0VSX1NUQVRVU19BQ1RJVkUQARIbChdVU0VSX1NUQVRVU19ERUFDVElWQVRFRBACEhcKE1VTRVJfU1RBVFVTX0lOVklURUQQAypECgtBY2Nlc3NFdmVudBIcChhBQ0NFU1NfRVZFTlRfVU5TUEVDSUZJRUQQABIXChNBQ0NFU1NfRVZFTlRfTE9HT1VUEAEyhhoKD0lkZW50aXR5U2VydmljZRJwCg5HZXRTZXJ2aWNlSW5mbxIpLnBvcnRhbC5pZGVudGl0eS52MS5HZXRTZXJ2aWNlSW5mb1JlcXVlc3QaKi5wb3J0YWwuaWRlbnRpdHkudjEuR2V0U2VydmljZUluZm9SZXNwb25zZSIHkAIBiLUYARJ5ChJDcmVhdGVPcmdhbml6YXRpb24SLS5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlT3JnYW5pemF0aW9uUmVxdWVzdBouLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVPcmdhbml6YXRpb25SZXNwb25zZSIEiLUYBRJ5ChFMaXN0T3JnYW5pemF0aW9ucxIsLnBvcnRhbC5pZGVudGl0eS52MS5MaXN0T3JnYW5pemF0aW9uc1JlcXVlc3QaLS5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdE9yZ2FuaXphdGlvbnNSZXNwb25zZSIHkAIBiLUYBRJzCg9HZXRPcmdhbml6YXRpb24SKi5wb3J0YWwuaWRlbnRpdHkudjEuR2V0T3JnYW5pemF0aW9uUmVxdWVzdBorLnBvcnRhbC5pZGVudGl0eS52MS5HZXRPcmdhbml6YXRpb25SZXNwb25zZSIHkAIBiLUYAhJ5ChJVcGRhdGVPcmdhbml6YXRpb24SLS5wb3J0YWwuaWRlbnRpdHkudjEuVXBkYXRlT3JnYW5pemF0aW9uUmVxdWVzdBouLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVPcmdhbml6YXRpb25SZXNwb25zZSIEiLUYBBKFAQoWRGVhY3RpdmF0ZU9yZ2FuaXphdGlvbhIxLnBvcnRhbC5pZGVudGl0eS52MS5EZWFjdGl2YXRlT3JnYW5pemF0aW9uUmVxdWVzdBoyLnBvcnRhbC5pZGVudGl0eS52MS5EZWFjdGl2YXRlT3JnYW5pemF0aW9uUmVzcG9uc2UiBIi1GAUSYQoKQ3JlYXRlVXNlchIlLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBomLnBvcnRhbC5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2UiBIi1GAQSYQoJTGlzdFVzZXJzEiQucG9ydGFsLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1JlcXVlc3QaJS5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdFVzZXJzUmVzcG9uc2UiB5ACAYi1GAQSYQoKVXBkYXRlVXNlchIlLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVxdWVzdBomLnBvcnRhbC5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVzcG9uc2UiBIi1GAQSbQoORGVhY3RpdmF0ZVVzZXISKS5wb3J0YWwuaWRlbnRpdHkudjEuRGVhY3RpdmF0ZVVzZXJSZXF1ZXN0GioucG9ydGFsLmlkZW50aXR5LnYxLkRlYWN0aXZhdGVVc2VyUmVzcG9uc2UiBIi1GAQSZwoMQ3JlYXRlQXBpS2V5EicucG9ydGFsLmlkZW50aXR5LnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaKC5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2UiBIi1GAQSZwoLTGlzdEFwaUtleXMSJi5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdEFwaUtleXNSZXF1ZXN0GicucG9ydGFsLmlkZW50aXR5LnYxLkxpc3RBcGlLZXlzUmVzcG9uc2UiB5ACAYi1GAQSZwoMUmV2b2tlQXBpS2V5EicucG9ydGFsLmlkZW50aXR5LnYxLlJldm9rZUFwaUtleVJlcXVlc3QaKC5wb3J0YWwuaWRlbnRpdHkudjEuUmV2b2tlQXBpS2V5UmVzcG9uc2UiBIi1GAQSeQoSQXV0aGVudGljYXRlQXBpS2V5Ei0ucG9ydGFsLmlkZW50aXR5LnYxLkF1dGhlbnRpY2F0ZUFwaUtleVJlcXVlc3QaLi5wb3J0YWwuaWRlbnRpdHkudjEuQXV0aGVudGljYXRlQXBpS2V5UmVzcG9uc2UiBIi1GAYSbQoOQ2hhbmdlUGFzc3dvcmQSKS5wb3J0YWwuaWRlbnRpdHkudjEuQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0GioucG9ydGFsLmlkZW50aXR5LnYxLkNoYW5nZVBhc3N3b3JkUmVzcG9uc2UiBIi1GAYSZwoMUmVjb3JkQWNjZXNzEicucG9ydGFsLmlkZW50aXR5LnYxLlJlY29yZEFjY2Vzc1JlcXVlc3QaKC5wb3J0YWwuaWRlbnRpdHkudjEuUmVjb3JkQWNjZXNzUmVzcG9uc2UiBIi1GAYSfwoUUmVxdWVzdFBhc3N3b3JkUmVzZXQSLy5wb3J0YWwuaWRlbnRpdHkudjEuUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXF1ZXN0GjAucG9ydGFsLmlkZW50aXR5LnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UiBIi1GAYSagoNUmVzZXRQYXNzd29yZBIoLnBvcnRhbC5pZGVudGl0eS52MS5SZXNldFBhc3N3b3JkUmVxdWVzdBopLnBvcnRhbC5pZGVudGl0eS52MS5SZXNldFBhc3N3b3JkUmVzcG9uc2UiBIi1GAYSbQoOVmVyaWZ5UGFzc3dvcmQSKS5wb3J0YWwuaWRlbnRpdHkudjEuVmVyaWZ5UGFzc3dvcmRSZXF1ZXN0GioucG9ydGFsLmlkZW50aXR5LnYxLlZlcmlmeVBhc3N3b3JkUmVzcG9uc2UiBIi1GAYSfAoTU3RhcnRUb3RwRW5yb2xsbWVudBIuLnBvcnRhbC5pZGVudGl0eS52MS5TdGFydFRvdHBFbnJvbGxtZW50UmVxdWVzdBovLnBvcnRhbC5pZGVudGl0eS52MS5TdGFydFRvdHBFbnJvbGxtZW50UmVzcG9uc2UiBIi1GAISggEKFUNvbmZpcm1Ub3RwRW5yb2xsbWVudBIwLnBvcnRhbC5pZGVudGl0eS52MS5Db25maXJtVG90cEVucm9sbG1lbnRSZXF1ZXN0GjEucG9ydGFsLmlkZW50aXR5LnYxLkNvbmZpcm1Ub3RwRW5yb2xsbWVudFJlc3BvbnNlIgSItRgCEm0KDUdldFRvdHBTdGF0dXMSKC5wb3J0YWwuaWRlbnRpdHkudjEuR2V0VG90cFN0YXR1c1JlcXVlc3QaKS5wb3J0YWwuaWRlbnRpdHkudjEuR2V0VG90cFN0YXR1c1Jlc3BvbnNlIgeQAgGItRgCEmQKC0Rpc2FibGVUb3RwEiYucG9ydGFsLmlkZW50aXR5LnYxLkRpc2FibGVUb3RwUmVxdWVzdBonLnBvcnRhbC5pZGVudGl0eS52MS5EaXNhYmxlVG90cFJlc3BvbnNlIgSItRgCEnkKElZlcmlmeVNlY29uZEZhY3RvchItLnBvcnRhbC5pZGVudGl0eS52MS5WZXJpZnlTZWNvbmRGYWN0b3JSZXF1ZXN0Gi4ucG9ydGFsLmlkZW50aXR5LnYxLlZlcmlmeVNlY29uZEZhY3RvclJlc3BvbnNlIgSItRgGEnMKEENyZWF0ZUludml0YXRpb24SKy5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlSW52aXRhdGlvblJlcXVlc3QaLC5wb3J0YWwuaWRlbnRpdHkudjEuQ3JlYXRlSW52aXRhdGlvblJlc3BvbnNlIgSItRgEEnMKEEFjY2VwdEludml0YXRpb24SKy5wb3J0YWwuaWRlbnRpdHkudjEuQWNjZXB0SW52aXRhdGlvblJlcXVlc3QaLC5wb3J0YWwuaWRlbnRpdHkudjEuQWNjZXB0SW52aXRhdGlvblJlc3BvbnNlIgSItRgGEnMKEEF1dGhlbnRpY2F0ZU9pZGMSKy5wb3J0YWwuaWRlbnRpdHkudjEuQXV0aGVudGljYXRlT2lkY1JlcXVlc3QaLC5wb3J0YWwuaWRlbnRpdHkudjEuQXV0aGVudGljYXRlT2lkY1Jlc3BvbnNlIgSItRgGEnAKDkxpc3RBY2Nlc3NMb2dzEikucG9ydGFsLmlkZW50aXR5LnYxLkxpc3RBY2Nlc3NMb2dzUmVxdWVzdBoqLnBvcnRhbC5pZGVudGl0eS52MS5MaXN0QWNjZXNzTG9nc1Jlc3BvbnNlIgeQAgGItRgEEm0KDUxpc3RBZG1pbkxvZ3MSKC5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdEFkbWluTG9nc1JlcXVlc3QaKS5wb3J0YWwuaWRlbnRpdHkudjEuTGlzdEFkbWluTG9nc1Jlc3BvbnNlIgeQAgGItRgEYgZwcm90bzM", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
 
 /**
  * GetServiceInfoRequest has no fields.
@@ -704,31 +704,39 @@ export const VerifyPasswordRequestSchema: GenMessage<VerifyPasswordRequest> = /*
   messageDesc(file_portal_identity_v1_identity, 23);
 
 /**
- * VerifyPasswordResponse identifies the user that logged in.
+ * VerifyPasswordResponse identifies the user that logged in, or asks for the second factor.
  *
  * @generated from message portal.identity.v1.VerifyPasswordResponse
  */
 export type VerifyPasswordResponse = Message<"portal.identity.v1.VerifyPasswordResponse"> & {
   /**
-   * user_id of the user.
+   * user_id of the user; empty while mfa_token is set.
    *
    * @generated from field: string user_id = 1;
    */
   userId: string;
 
   /**
-   * org_id of the user's organisation.
+   * org_id of the user's organisation; empty while mfa_token is set.
    *
    * @generated from field: string org_id = 2;
    */
   orgId: string;
 
   /**
-   * role of the user.
+   * role of the user; unspecified while mfa_token is set.
    *
    * @generated from field: portal.auth.v1.Role role = 3;
    */
   role: Role;
+
+  /**
+   * mfa_token is set when the user has a second factor: the login is not complete until
+   * VerifySecondFactor accepts a code with this token (single use, 5 minutes).
+   *
+   * @generated from field: string mfa_token = 4;
+   */
+  mfaToken: string;
 };
 
 /**
@@ -1232,6 +1240,772 @@ export const ResetPasswordResponseSchema: GenMessage<ResetPasswordResponse> = /*
   messageDesc(file_portal_identity_v1_identity, 41);
 
 /**
+ * StartTotpEnrollmentRequest has no fields: it acts for the calling user.
+ *
+ * @generated from message portal.identity.v1.StartTotpEnrollmentRequest
+ */
+export type StartTotpEnrollmentRequest = Message<"portal.identity.v1.StartTotpEnrollmentRequest"> & {
+};
+
+/**
+ * Describes the message portal.identity.v1.StartTotpEnrollmentRequest.
+ * Use `create(StartTotpEnrollmentRequestSchema)` to create a new message.
+ */
+export const StartTotpEnrollmentRequestSchema: GenMessage<StartTotpEnrollmentRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 42);
+
+/**
+ * StartTotpEnrollmentResponse carries the new secret in the forms authenticator apps take.
+ *
+ * @generated from message portal.identity.v1.StartTotpEnrollmentResponse
+ */
+export type StartTotpEnrollmentResponse = Message<"portal.identity.v1.StartTotpEnrollmentResponse"> & {
+  /**
+   * secret in base32, for typing into an authenticator.
+   *
+   * @generated from field: string secret = 1;
+   */
+  secret: string;
+
+  /**
+   * otpauth_uri (otpauth://totp/...), what the QR code encodes.
+   *
+   * @generated from field: string otpauth_uri = 2;
+   */
+  otpauthUri: string;
+
+  /**
+   * qr_code_data_url is the QR code as a data:image/svg+xml URL.
+   *
+   * @generated from field: string qr_code_data_url = 3;
+   */
+  qrCodeDataUrl: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.StartTotpEnrollmentResponse.
+ * Use `create(StartTotpEnrollmentResponseSchema)` to create a new message.
+ */
+export const StartTotpEnrollmentResponseSchema: GenMessage<StartTotpEnrollmentResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 43);
+
+/**
+ * ConfirmTotpEnrollmentRequest carries a code from the authenticator.
+ *
+ * @generated from message portal.identity.v1.ConfirmTotpEnrollmentRequest
+ */
+export type ConfirmTotpEnrollmentRequest = Message<"portal.identity.v1.ConfirmTotpEnrollmentRequest"> & {
+  /**
+   * code: the 6 digits the authenticator shows now.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ConfirmTotpEnrollmentRequest.
+ * Use `create(ConfirmTotpEnrollmentRequestSchema)` to create a new message.
+ */
+export const ConfirmTotpEnrollmentRequestSchema: GenMessage<ConfirmTotpEnrollmentRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 44);
+
+/**
+ * ConfirmTotpEnrollmentResponse carries the recovery codes, shown this once.
+ *
+ * @generated from message portal.identity.v1.ConfirmTotpEnrollmentResponse
+ */
+export type ConfirmTotpEnrollmentResponse = Message<"portal.identity.v1.ConfirmTotpEnrollmentResponse"> & {
+  /**
+   * recovery_codes: each works once in place of a TOTP code.
+   *
+   * @generated from field: repeated string recovery_codes = 1;
+   */
+  recoveryCodes: string[];
+};
+
+/**
+ * Describes the message portal.identity.v1.ConfirmTotpEnrollmentResponse.
+ * Use `create(ConfirmTotpEnrollmentResponseSchema)` to create a new message.
+ */
+export const ConfirmTotpEnrollmentResponseSchema: GenMessage<ConfirmTotpEnrollmentResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 45);
+
+/**
+ * GetTotpStatusRequest has no fields: it acts for the calling user.
+ *
+ * @generated from message portal.identity.v1.GetTotpStatusRequest
+ */
+export type GetTotpStatusRequest = Message<"portal.identity.v1.GetTotpStatusRequest"> & {
+};
+
+/**
+ * Describes the message portal.identity.v1.GetTotpStatusRequest.
+ * Use `create(GetTotpStatusRequestSchema)` to create a new message.
+ */
+export const GetTotpStatusRequestSchema: GenMessage<GetTotpStatusRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 46);
+
+/**
+ * GetTotpStatusResponse describes the calling user's second factor.
+ *
+ * @generated from message portal.identity.v1.GetTotpStatusResponse
+ */
+export type GetTotpStatusResponse = Message<"portal.identity.v1.GetTotpStatusResponse"> & {
+  /**
+   * enabled is true once an enrolment was confirmed.
+   *
+   * @generated from field: bool enabled = 1;
+   */
+  enabled: boolean;
+
+  /**
+   * recovery_codes_left: unused recovery codes.
+   *
+   * @generated from field: int32 recovery_codes_left = 2;
+   */
+  recoveryCodesLeft: number;
+};
+
+/**
+ * Describes the message portal.identity.v1.GetTotpStatusResponse.
+ * Use `create(GetTotpStatusResponseSchema)` to create a new message.
+ */
+export const GetTotpStatusResponseSchema: GenMessage<GetTotpStatusResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 47);
+
+/**
+ * DisableTotpRequest proves the caller still holds the factor.
+ *
+ * @generated from message portal.identity.v1.DisableTotpRequest
+ */
+export type DisableTotpRequest = Message<"portal.identity.v1.DisableTotpRequest"> & {
+  /**
+   * code: a current TOTP code or an unused recovery code.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.DisableTotpRequest.
+ * Use `create(DisableTotpRequestSchema)` to create a new message.
+ */
+export const DisableTotpRequestSchema: GenMessage<DisableTotpRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 48);
+
+/**
+ * DisableTotpResponse has no fields.
+ *
+ * @generated from message portal.identity.v1.DisableTotpResponse
+ */
+export type DisableTotpResponse = Message<"portal.identity.v1.DisableTotpResponse"> & {
+};
+
+/**
+ * Describes the message portal.identity.v1.DisableTotpResponse.
+ * Use `create(DisableTotpResponseSchema)` to create a new message.
+ */
+export const DisableTotpResponseSchema: GenMessage<DisableTotpResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 49);
+
+/**
+ * VerifySecondFactorRequest completes a login.
+ *
+ * @generated from message portal.identity.v1.VerifySecondFactorRequest
+ */
+export type VerifySecondFactorRequest = Message<"portal.identity.v1.VerifySecondFactorRequest"> & {
+  /**
+   * mfa_token from VerifyPasswordResponse.
+   *
+   * @generated from field: string mfa_token = 1;
+   */
+  mfaToken: string;
+
+  /**
+   * code: the 6-digit TOTP code, or a recovery code.
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.VerifySecondFactorRequest.
+ * Use `create(VerifySecondFactorRequestSchema)` to create a new message.
+ */
+export const VerifySecondFactorRequestSchema: GenMessage<VerifySecondFactorRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 50);
+
+/**
+ * VerifySecondFactorResponse identifies the user that logged in.
+ *
+ * @generated from message portal.identity.v1.VerifySecondFactorResponse
+ */
+export type VerifySecondFactorResponse = Message<"portal.identity.v1.VerifySecondFactorResponse"> & {
+  /**
+   * user_id of the user.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * org_id of the user's organisation.
+   *
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * role of the user.
+   *
+   * @generated from field: portal.auth.v1.Role role = 3;
+   */
+  role: Role;
+};
+
+/**
+ * Describes the message portal.identity.v1.VerifySecondFactorResponse.
+ * Use `create(VerifySecondFactorResponseSchema)` to create a new message.
+ */
+export const VerifySecondFactorResponseSchema: GenMessage<VerifySecondFactorResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 51);
+
+/**
+ * Invitation is a pending invitation of an email address to an organisation.
+ *
+ * @generated from message portal.identity.v1.Invitation
+ */
+export type Invitation = Message<"portal.identity.v1.Invitation"> & {
+  /**
+   * id of the invitation (uuid).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * org_id of the organisation.
+   *
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * user_id of the invited (not yet active) user.
+   *
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+
+  /**
+   * email invited, lower-cased.
+   *
+   * @generated from field: string email = 4;
+   */
+  email: string;
+
+  /**
+   * role the user gets.
+   *
+   * @generated from field: portal.auth.v1.Role role = 5;
+   */
+  role: Role;
+
+  /**
+   * expires_at as RFC 3339.
+   *
+   * @generated from field: string expires_at = 6;
+   */
+  expiresAt: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.Invitation.
+ * Use `create(InvitationSchema)` to create a new message.
+ */
+export const InvitationSchema: GenMessage<Invitation> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 52);
+
+/**
+ * CreateInvitationRequest names who to invite, where, and with which role.
+ *
+ * @generated from message portal.identity.v1.CreateInvitationRequest
+ */
+export type CreateInvitationRequest = Message<"portal.identity.v1.CreateInvitationRequest"> & {
+  /**
+   * org_id: empty for the caller's own organisation (super admins may name any).
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+
+  /**
+   * email: a valid address of at most 254 characters.
+   *
+   * @generated from field: string email = 2;
+   */
+  email: string;
+
+  /**
+   * role: viewer, member or org_admin (super_admin only by super admins).
+   *
+   * @generated from field: portal.auth.v1.Role role = 3;
+   */
+  role: Role;
+
+  /**
+   * display_name: up to 200 characters; empty uses the email.
+   *
+   * @generated from field: string display_name = 4;
+   */
+  displayName: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.CreateInvitationRequest.
+ * Use `create(CreateInvitationRequestSchema)` to create a new message.
+ */
+export const CreateInvitationRequestSchema: GenMessage<CreateInvitationRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 53);
+
+/**
+ * CreateInvitationResponse describes the invitation (never its token, which only the mail holds).
+ *
+ * @generated from message portal.identity.v1.CreateInvitationResponse
+ */
+export type CreateInvitationResponse = Message<"portal.identity.v1.CreateInvitationResponse"> & {
+  /**
+   * invitation as stored.
+   *
+   * @generated from field: portal.identity.v1.Invitation invitation = 1;
+   */
+  invitation?: Invitation | undefined;
+};
+
+/**
+ * Describes the message portal.identity.v1.CreateInvitationResponse.
+ * Use `create(CreateInvitationResponseSchema)` to create a new message.
+ */
+export const CreateInvitationResponseSchema: GenMessage<CreateInvitationResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 54);
+
+/**
+ * AcceptInvitationRequest carries the mailed token and the new password.
+ *
+ * @generated from message portal.identity.v1.AcceptInvitationRequest
+ */
+export type AcceptInvitationRequest = Message<"portal.identity.v1.AcceptInvitationRequest"> & {
+  /**
+   * token from the mailed link.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * password: 12 to 256 characters.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.AcceptInvitationRequest.
+ * Use `create(AcceptInvitationRequestSchema)` to create a new message.
+ */
+export const AcceptInvitationRequestSchema: GenMessage<AcceptInvitationRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 55);
+
+/**
+ * AcceptInvitationResponse identifies the now active user.
+ *
+ * @generated from message portal.identity.v1.AcceptInvitationResponse
+ */
+export type AcceptInvitationResponse = Message<"portal.identity.v1.AcceptInvitationResponse"> & {
+  /**
+   * user_id of the user.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * org_id of the user's organisation.
+   *
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * role of the user.
+   *
+   * @generated from field: portal.auth.v1.Role role = 3;
+   */
+  role: Role;
+};
+
+/**
+ * Describes the message portal.identity.v1.AcceptInvitationResponse.
+ * Use `create(AcceptInvitationResponseSchema)` to create a new message.
+ */
+export const AcceptInvitationResponseSchema: GenMessage<AcceptInvitationResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 56);
+
+/**
+ * AuthenticateOidcRequest carries the claims of a verified id_token.
+ *
+ * @generated from message portal.identity.v1.AuthenticateOidcRequest
+ */
+export type AuthenticateOidcRequest = Message<"portal.identity.v1.AuthenticateOidcRequest"> & {
+  /**
+   * issuer of the id_token.
+   *
+   * @generated from field: string issuer = 1;
+   */
+  issuer: string;
+
+  /**
+   * subject: the id_token's sub claim.
+   *
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+
+  /**
+   * email claim of the id_token.
+   *
+   * @generated from field: string email = 3;
+   */
+  email: string;
+
+  /**
+   * email_verified claim: a provider that does not vouch for the address is refused.
+   *
+   * @generated from field: bool email_verified = 4;
+   */
+  emailVerified: boolean;
+};
+
+/**
+ * Describes the message portal.identity.v1.AuthenticateOidcRequest.
+ * Use `create(AuthenticateOidcRequestSchema)` to create a new message.
+ */
+export const AuthenticateOidcRequestSchema: GenMessage<AuthenticateOidcRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 57);
+
+/**
+ * AuthenticateOidcResponse identifies the user that logged in.
+ *
+ * @generated from message portal.identity.v1.AuthenticateOidcResponse
+ */
+export type AuthenticateOidcResponse = Message<"portal.identity.v1.AuthenticateOidcResponse"> & {
+  /**
+   * user_id of the user.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * org_id of the user's organisation.
+   *
+   * @generated from field: string org_id = 2;
+   */
+  orgId: string;
+
+  /**
+   * role of the user.
+   *
+   * @generated from field: portal.auth.v1.Role role = 3;
+   */
+  role: Role;
+};
+
+/**
+ * Describes the message portal.identity.v1.AuthenticateOidcResponse.
+ * Use `create(AuthenticateOidcResponseSchema)` to create a new message.
+ */
+export const AuthenticateOidcResponseSchema: GenMessage<AuthenticateOidcResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 58);
+
+/**
+ * AccessLogEntry is one access-log record.
+ *
+ * @generated from message portal.identity.v1.AccessLogEntry
+ */
+export type AccessLogEntry = Message<"portal.identity.v1.AccessLogEntry"> & {
+  /**
+   * id of the record; larger is newer.
+   *
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * at: when, as RFC 3339.
+   *
+   * @generated from field: string at = 2;
+   */
+  at: string;
+
+  /**
+   * org_id of the organisation.
+   *
+   * @generated from field: string org_id = 3;
+   */
+  orgId: string;
+
+  /**
+   * subject: the user id or "key:<id>", empty when unknown.
+   *
+   * @generated from field: string subject = 4;
+   */
+  subject: string;
+
+  /**
+   * event: login, login_failed, logout, key_used, mfa_enabled, ...
+   *
+   * @generated from field: string event = 5;
+   */
+  event: string;
+
+  /**
+   * detail: why a failure failed, empty otherwise.
+   *
+   * @generated from field: string detail = 6;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.AccessLogEntry.
+ * Use `create(AccessLogEntrySchema)` to create a new message.
+ */
+export const AccessLogEntrySchema: GenMessage<AccessLogEntry> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 59);
+
+/**
+ * ListAccessLogsRequest pages through one organisation's access log.
+ *
+ * @generated from message portal.identity.v1.ListAccessLogsRequest
+ */
+export type ListAccessLogsRequest = Message<"portal.identity.v1.ListAccessLogsRequest"> & {
+  /**
+   * org_id: empty for the caller's own organisation (super admins may name any).
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+
+  /**
+   * page_size: at most this many (default 50, max 500).
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * page_token from a previous response's next_page_token.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ListAccessLogsRequest.
+ * Use `create(ListAccessLogsRequestSchema)` to create a new message.
+ */
+export const ListAccessLogsRequestSchema: GenMessage<ListAccessLogsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 60);
+
+/**
+ * ListAccessLogsResponse is one page, newest first.
+ *
+ * @generated from message portal.identity.v1.ListAccessLogsResponse
+ */
+export type ListAccessLogsResponse = Message<"portal.identity.v1.ListAccessLogsResponse"> & {
+  /**
+   * entries newest first.
+   *
+   * @generated from field: repeated portal.identity.v1.AccessLogEntry entries = 1;
+   */
+  entries: AccessLogEntry[];
+
+  /**
+   * next_page_token is empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ListAccessLogsResponse.
+ * Use `create(ListAccessLogsResponseSchema)` to create a new message.
+ */
+export const ListAccessLogsResponseSchema: GenMessage<ListAccessLogsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 61);
+
+/**
+ * AdminLogEntry is one admin-log record.
+ *
+ * @generated from message portal.identity.v1.AdminLogEntry
+ */
+export type AdminLogEntry = Message<"portal.identity.v1.AdminLogEntry"> & {
+  /**
+   * id of the record; larger is newer.
+   *
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * at: when, as RFC 3339.
+   *
+   * @generated from field: string at = 2;
+   */
+  at: string;
+
+  /**
+   * org_id of the organisation whose data changed.
+   *
+   * @generated from field: string org_id = 3;
+   */
+  orgId: string;
+
+  /**
+   * actor_subject: who made the change.
+   *
+   * @generated from field: string actor_subject = 4;
+   */
+  actorSubject: string;
+
+  /**
+   * actor_org_id: the actor's organisation (empty for the platform).
+   *
+   * @generated from field: string actor_org_id = 5;
+   */
+  actorOrgId: string;
+
+  /**
+   * actor_role: the actor's role then.
+   *
+   * @generated from field: portal.auth.v1.Role actor_role = 6;
+   */
+  actorRole: Role;
+
+  /**
+   * action: user.create, user.update, invitation.create, cross_org_access, ...
+   *
+   * @generated from field: string action = 7;
+   */
+  action: string;
+
+  /**
+   * target_type: organization, user, api_key, invitation.
+   *
+   * @generated from field: string target_type = 8;
+   */
+  targetType: string;
+
+  /**
+   * target_id of the changed record.
+   *
+   * @generated from field: string target_id = 9;
+   */
+  targetId: string;
+
+  /**
+   * before_json: the record before the change as JSON, empty for a creation.
+   *
+   * @generated from field: string before_json = 10;
+   */
+  beforeJson: string;
+
+  /**
+   * after_json: the record after the change as JSON, empty for a read.
+   *
+   * @generated from field: string after_json = 11;
+   */
+  afterJson: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.AdminLogEntry.
+ * Use `create(AdminLogEntrySchema)` to create a new message.
+ */
+export const AdminLogEntrySchema: GenMessage<AdminLogEntry> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 62);
+
+/**
+ * ListAdminLogsRequest pages through one organisation's admin log.
+ *
+ * @generated from message portal.identity.v1.ListAdminLogsRequest
+ */
+export type ListAdminLogsRequest = Message<"portal.identity.v1.ListAdminLogsRequest"> & {
+  /**
+   * org_id: empty for the caller's own organisation (super admins may name any).
+   *
+   * @generated from field: string org_id = 1;
+   */
+  orgId: string;
+
+  /**
+   * page_size: at most this many (default 50, max 500).
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * page_token from a previous response's next_page_token.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ListAdminLogsRequest.
+ * Use `create(ListAdminLogsRequestSchema)` to create a new message.
+ */
+export const ListAdminLogsRequestSchema: GenMessage<ListAdminLogsRequest> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 63);
+
+/**
+ * ListAdminLogsResponse is one page, newest first.
+ *
+ * @generated from message portal.identity.v1.ListAdminLogsResponse
+ */
+export type ListAdminLogsResponse = Message<"portal.identity.v1.ListAdminLogsResponse"> & {
+  /**
+   * entries newest first.
+   *
+   * @generated from field: repeated portal.identity.v1.AdminLogEntry entries = 1;
+   */
+  entries: AdminLogEntry[];
+
+  /**
+   * next_page_token is empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message portal.identity.v1.ListAdminLogsResponse.
+ * Use `create(ListAdminLogsResponseSchema)` to create a new message.
+ */
+export const ListAdminLogsResponseSchema: GenMessage<ListAdminLogsResponse> = /*@__PURE__*/
+  messageDesc(file_portal_identity_v1_identity, 64);
+
+/**
  * OrganizationStatus says whether an organisation may be used.
  *
  * @generated from enum portal.identity.v1.OrganizationStatus
@@ -1291,6 +2065,13 @@ export enum UserStatus {
    * @generated from enum value: USER_STATUS_DEACTIVATED = 2;
    */
   DEACTIVATED = 2,
+
+  /**
+   * USER_STATUS_INVITED users were invited and have not accepted yet.
+   *
+   * @generated from enum value: USER_STATUS_INVITED = 3;
+   */
+  INVITED = 3,
 }
 
 /**
@@ -1524,6 +2305,119 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof VerifyPasswordRequestSchema;
     output: typeof VerifyPasswordResponseSchema;
+  },
+  /**
+   * StartTotpEnrollment gives the calling user a new TOTP secret, its otpauth URI and a QR code;
+   * the factor stays pending until ConfirmTotpEnrollment proves the authenticator has it. Refused
+   * while a factor is enabled (disable it first).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.StartTotpEnrollment
+   */
+  startTotpEnrollment: {
+    methodKind: "unary";
+    input: typeof StartTotpEnrollmentRequestSchema;
+    output: typeof StartTotpEnrollmentResponseSchema;
+  },
+  /**
+   * ConfirmTotpEnrollment enables the pending factor with a current code and returns recovery
+   * codes, shown this once.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.ConfirmTotpEnrollment
+   */
+  confirmTotpEnrollment: {
+    methodKind: "unary";
+    input: typeof ConfirmTotpEnrollmentRequestSchema;
+    output: typeof ConfirmTotpEnrollmentResponseSchema;
+  },
+  /**
+   * GetTotpStatus says whether the calling user has a second factor and how many recovery codes
+   * are left.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.GetTotpStatus
+   */
+  getTotpStatus: {
+    methodKind: "unary";
+    input: typeof GetTotpStatusRequestSchema;
+    output: typeof GetTotpStatusResponseSchema;
+  },
+  /**
+   * DisableTotp removes the calling user's second factor and recovery codes, given a current code
+   * or an unused recovery code.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.DisableTotp
+   */
+  disableTotp: {
+    methodKind: "unary";
+    input: typeof DisableTotpRequestSchema;
+    output: typeof DisableTotpResponseSchema;
+  },
+  /**
+   * VerifySecondFactor completes a login that VerifyPassword left waiting for a TOTP or recovery
+   * code (service only: the gateway's login route).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.VerifySecondFactor
+   */
+  verifySecondFactor: {
+    methodKind: "unary";
+    input: typeof VerifySecondFactorRequestSchema;
+    output: typeof VerifySecondFactorResponseSchema;
+  },
+  /**
+   * CreateInvitation invites an email address to an organisation with a role: it adds the user as
+   * invited and mails a single-use link. Inviting an address that is still invited sends a fresh
+   * link (earlier ones stop working).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.CreateInvitation
+   */
+  createInvitation: {
+    methodKind: "unary";
+    input: typeof CreateInvitationRequestSchema;
+    output: typeof CreateInvitationResponseSchema;
+  },
+  /**
+   * AcceptInvitation sets the invited user's password with the mailed token, which it uses up,
+   * and activates the user (service only: the gateway's public route).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.AcceptInvitation
+   */
+  acceptInvitation: {
+    methodKind: "unary";
+    input: typeof AcceptInvitationRequestSchema;
+    output: typeof AcceptInvitationResponseSchema;
+  },
+  /**
+   * AuthenticateOidc logs in the user whose email an OpenID provider vouched for: an active user,
+   * or an invited one (whose invitation it then uses up). Nobody else is provisioned (service
+   * only: the gateway's OIDC callback, after it verified the id_token).
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.AuthenticateOidc
+   */
+  authenticateOidc: {
+    methodKind: "unary";
+    input: typeof AuthenticateOidcRequestSchema;
+    output: typeof AuthenticateOidcResponseSchema;
+  },
+  /**
+   * ListAccessLogs pages through an organisation's access log (logins, logouts, failures, key
+   * use), newest first.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.ListAccessLogs
+   */
+  listAccessLogs: {
+    methodKind: "unary";
+    input: typeof ListAccessLogsRequestSchema;
+    output: typeof ListAccessLogsResponseSchema;
+  },
+  /**
+   * ListAdminLogs pages through an organisation's admin log (every change an admin made, with
+   * the record before and after), newest first.
+   *
+   * @generated from rpc portal.identity.v1.IdentityService.ListAdminLogs
+   */
+  listAdminLogs: {
+    methodKind: "unary";
+    input: typeof ListAdminLogsRequestSchema;
+    output: typeof ListAdminLogsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_portal_identity_v1_identity, 0);
