@@ -146,6 +146,13 @@ describe("parseWorkbook", () => {
     expect(!b.ok && b.problems[0]?.message).toMatch(/cannot be read as xlsx/);
   });
 
+  it("refuses a sheet with only its header (found by the property test)", async () => {
+    const r = await parseWorkbook(csv("Fund,Date,Contribution,Distribution,GP NAV\n\n"));
+    expect(!r.ok && r.problems).toEqual([
+      { sheet: "csv", message: "no data rows: the sheet has only its header" },
+    ]);
+  });
+
   it("names what an unsupported file is: old .xls, PDF, empty", async () => {
     const xls = new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]);
     const pdf = new Uint8Array([...new TextEncoder().encode("%PDF-1.7\n"), 0, 0xff]);

@@ -110,6 +110,8 @@ export async function parseWorkbook(
     };
 
   const funds = readData(data, problems);
+  if (funds.size === 0 && problems.length === 0)
+    problems.push({ sheet: data.name, message: "no data rows: the sheet has only its header" });
   const marketSheet = sheets.find((s) => norm(s.name) === MARKET_SHEET);
   const market = marketSheet
     ? readMarket(marketSheet, new Set(funds.keys()), opts.knownSeries, problems)
