@@ -36,6 +36,7 @@ export { DenseMetric } from "./metric/dense-metric.js";
 export { DiagMetric } from "./metric/diag-metric.js";
 export { LowRankMetric } from "./metric/low-rank-metric.js";
 export type { Metric } from "./metric/metric.js";
+export { symmetricEigen } from "./metric/symmetric-eigen.js";
 export {
   createNutsWorkspace,
   type NutsInfo,

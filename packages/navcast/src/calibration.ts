@@ -20,8 +20,8 @@ export interface CalibrationOptions {
   chains: number;
   warmup: number;
   draws: number;
-  /** Sampler settings on top of the defaults (snake_case, as in a run config). */
-  samplerConfig?: Record<string, unknown>;
+  /** Run-config keys on top of the defaults (snake_case, as in a run config file). */
+  config?: { sampler?: Record<string, unknown>; [key: string]: unknown };
   /** Thin the draws to this many for ranks (default all). */
   rankDraws?: number;
   sampler?: typeof sample;
@@ -45,9 +45,10 @@ export interface ReplicationResult {
 export async function runCalibration(o: CalibrationOptions): Promise<ReplicationResult[]> {
   const out: ReplicationResult[] = [];
   const config = parseRunConfig({
+    ...o.config,
     windows: "last",
     sampler: {
-      ...o.samplerConfig,
+      ...o.config?.sampler,
       chains: o.chains,
       warmup: o.warmup,
       draws: o.draws,

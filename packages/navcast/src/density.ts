@@ -54,7 +54,8 @@ export class NavcastDensity implements Potential {
   private readonly logS: Float64Array;
   private readonly y: Float64Array;
   private readonly navIdx: Int32Array;
-  private readonly logNav: Float64Array;
+  /** log N_t at the NAV weeks, in week order. */
+  readonly logNav: Float64Array;
   private readonly distIdx: Int32Array;
   private readonly logDist: Float64Array;
   private readonly secIdx: Int32Array;
@@ -176,6 +177,28 @@ export class NavcastDensity implements Potential {
     this.forward(q);
     out.set(this.e);
     return out;
+  }
+
+  /**
+   * log B_t at the NAV weeks for q, into `out` (one entry per NAV, in week order). Keeps this
+   * evaluation's buffers for `navLogBGradient`.
+   */
+  navLogB(q: Float64Array, out: Float64Array): Float64Array {
+    this.forward(q);
+    for (let j = 0; j < this.navIdx.length; j++) out[j] = this.lb[this.navIdx[j]];
+    return out;
+  }
+
+  /**
+   * Right after `navLogB(q, ...)`: the gradient w.r.t. q of sum_j seeds[j] log B at NAV j, through
+   * the value and smoothing recursions only (no priors, Jacobians or observation terms).
+   */
+  navLogBGradient(q: Float64Array, seeds: Float64Array, grad: Float64Array): void {
+    this.gLV.fill(0);
+    this.gLB.fill(0);
+    this.gx.fill(0);
+    for (let j = 0; j < this.navIdx.length; j++) this.gLB[this.navIdx[j]] = seeds[j];
+    this.backward(q, grad, true);
   }
 
   /** log p(q); fills grad with its gradient. */
@@ -314,8 +337,11 @@ export class NavcastDensity implements Potential {
     return lp;
   }
 
-  /** Reverse sweep through the B and V recursions, then the chain rule to q. */
-  private backward(q: Float64Array, grad: Float64Array): void {
+  /**
+   * Reverse sweep through the B and V recursions, then the chain rule to q; `pathOnly` leaves out
+   * the shocks' prior and the parameters' priors and log-Jacobians.
+   */
+  private backward(q: Float64Array, grad: Float64Array, pathOnly = false): void {
     const { x, gx, dx, dlj, dprior, T, lag, k0, w1, gLB, gLV, U, a, eps, m, s, e, z } = this;
     const id = this.idx;
     const lam = x[id.lambda];
@@ -357,14 +383,15 @@ export class NavcastDensity implements Potential {
         gRho += gE * (z[i] - (rho / sr) * xi);
         gXi = gE * sr;
         if (this.cat1Prior) {
-          const gz = gE * rho - z[i];
+          // -z_i: p(y)'s own term, not part of the path
+          const gz = pathOnly ? gE * rho : gE * rho - z[i];
           gAc -= gz / s[i];
           gBc -= (gz * m[i]) / s[i];
         }
       } else {
         gXi = gE;
       }
-      grad[off + i] = gXi - xi;
+      grad[off + i] = pathOnly ? gXi : gXi - xi;
     }
     gx[id.lambda] += gLam;
     gx[id.alpha] += gAlpha;
@@ -376,7 +403,7 @@ export class NavcastDensity implements Potential {
       gx[id.beta_cM] += gBc;
     }
     for (let k = 0; k < this.names.length; k++) {
-      grad[k] = (gx[k] + dprior[k]) * dx[k] + dlj[k];
+      grad[k] = pathOnly ? gx[k] * dx[k] : (gx[k] + dprior[k]) * dx[k] + dlj[k];
     }
   }
 }

@@ -23,11 +23,11 @@ import { createRng, nextUint32 } from "./rng.js";
 import type { RunConfig } from "./run-config.js";
 import {
   modelToSegments,
-  type SegmentTransform,
   segmentPotential,
   segmentsToModel,
   segmentTransformFor,
 } from "./segment-transform.js";
+import { createWhitenedPotential } from "./whitened-transform.js";
 
 /** The `sampler` block of section 10, plus a few extra diagnostics. */
 export interface SamplerBlock {
@@ -91,16 +91,32 @@ export async function fitWindow(
   // one stream per (run seed, fund, window end): adding a window never changes another's draws
   const seed = nextUint32(createRng(s.seed, nameKey(fund.name), tau));
   let init = initialPoints(density, data, s.chains, seed);
-  // what the sampler sees: the density itself, or through the segment (bridge) transform
+  // what the sampler sees: the density itself, or the density through a reparameterisation of
+  // the shocks (same target; `toModel` maps the draws back)
   let potential: Potential = density;
-  let tr: SegmentTransform | null = null;
+  let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
+  let reference: Float64Array | undefined;
   if (config.parameterization === "segments") {
-    tr = segmentTransformFor(density, data);
+    const tr = segmentTransformFor(density, data);
     potential = segmentPotential(density, tr);
-    const t = tr;
+    toModel = (q, x) => segmentsToModel(tr, q, x);
     init = init.map((x) => {
       const q = new Float64Array(x.length);
-      modelToSegments(t, x, q);
+      modelToSegments(tr, x, q);
+      return q;
+    });
+  } else if (config.parameterization === "whitened") {
+    reference = init[0];
+    const wp = createWhitenedPotential(
+      density,
+      createDensity(data, { ...config.model, priors }),
+      reference,
+    );
+    potential = wp;
+    toModel = (q, x) => wp.toModel(q, x);
+    init = init.map((x) => {
+      const q = new Float64Array(x.length);
+      wp.toSampler(x, q);
       return q;
     });
   }
@@ -131,7 +147,8 @@ export async function fitWindow(
             data: {
               data,
               options: { ...config.model, priors },
-              segments: config.parameterization === "segments",
+              parameterization: config.parameterization,
+              reference,
             },
             threads: s.threads,
             dim: density.dim,
@@ -152,6 +169,7 @@ export async function fitWindow(
       { cause: e },
     );
   }
+  if (toModel) res = { ...res, draws: res.draws.map((c) => mapDraws(c, res.dim, toModel)) };
   const { paramDraws, valueDraws, vDraws } = extractDraws(
     density,
     res,
@@ -202,11 +220,16 @@ function nameKey(name: string): number {
   return h;
 }
 
-function _toModelSpace(tr: SegmentTransform, chain: Float64Array, dim: number): Float64Array {
+/** One chain's draws (draws x dim) mapped from sampler to model coordinates. */
+function mapDraws(
+  chain: Float64Array,
+  dim: number,
+  toModel: (q: Float64Array, x: Float64Array) => void,
+): Float64Array {
   const out = new Float64Array(chain.length);
   const x = new Float64Array(dim);
   for (let i = 0; i < chain.length / dim; i++) {
-    segmentsToModel(tr, chain.subarray(i * dim, (i + 1) * dim), x);
+    toModel(chain.subarray(i * dim, (i + 1) * dim), x);
     out.set(x, i * dim);
   }
   return out;

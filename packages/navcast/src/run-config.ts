@@ -36,9 +36,10 @@ export interface RunConfig {
   mode: "independent" | "sequential";
   /**
    * How the shocks are presented to the sampler (the target density is the same): "xi" as in
-   * MODEL.md section 3, or "segments" (the bridge transform of segment-transform.ts).
+   * MODEL.md section 3, "segments" (the fixed bridge transform of segment-transform.ts), or
+   * "whitened" (the parameter-dependent whitening of whitened-transform.ts).
    */
-  parameterization: "xi" | "segments";
+  parameterization: "xi" | "segments" | "whitened";
   sampler: SamplerSettings;
 }
 
@@ -124,8 +125,8 @@ export function parseRunConfig(raw: unknown): RunConfig {
     throw new ConfigError('mode must be "independent" or "sequential"', { field: "mode" });
   }
   const parameterization = o.parameterization ?? d.parameterization;
-  if (parameterization !== "xi" && parameterization !== "segments") {
-    throw new ConfigError('parameterization must be "xi" or "segments"', {
+  if (!["xi", "segments", "whitened"].includes(parameterization as string)) {
+    throw new ConfigError('parameterization must be "xi", "segments" or "whitened"', {
       field: "parameterization",
     });
   }
@@ -159,7 +160,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     garchAllowIgarch: (o.garch_allow_igarch ?? d.garchAllowIgarch) as boolean,
     windows: windows as RunConfig["windows"],
     mode,
-    parameterization,
+    parameterization: parameterization as RunConfig["parameterization"],
     sampler,
   };
 }

@@ -5,17 +5,29 @@
 import { createDensity, type Potential } from "./density.js";
 import type { ModelOptions } from "./model-config.js";
 import type { ModelData } from "./model-data.js";
+import type { RunConfig } from "./run-config.js";
 import { segmentPotential, segmentTransformFor } from "./segment-transform.js";
+import { createWhitenedPotential } from "./whitened-transform.js";
 
 /** What a worker receives: the window's data, the model options, the parameterisation. */
 export interface WorkerModelData {
   data: ModelData;
   options: ModelOptions;
-  segments: boolean;
+  parameterization: RunConfig["parameterization"];
+  /** Model-space reference point of the "whitened" parameterisation (fitWindow's first init). */
+  reference?: Float64Array;
 }
 
 /** Builds the Potential the sampler sees (the same as `fitWindow` builds in-thread). */
 export function createPotential(d: WorkerModelData): Potential {
   const density = createDensity(d.data, d.options);
-  return d.segments ? segmentPotential(density, segmentTransformFor(density, d.data)) : density;
+  switch (d.parameterization) {
+    case "segments":
+      return segmentPotential(density, segmentTransformFor(density, d.data));
+    case "whitened":
+      if (!d.reference) throw new Error("the whitened parameterisation needs a reference point");
+      return createWhitenedPotential(density, createDensity(d.data, d.options), d.reference);
+    default:
+      return density;
+  }
 }

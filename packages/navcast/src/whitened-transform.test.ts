@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { createDensity } from "./density.js";
+import { processWindow, trimToFirstContribution } from "./fund-processor.js";
+import { initialPoints } from "./initial-points.js";
+import { DEFAULT_MODEL_OPTIONS, type ModelOptions } from "./model-config.js";
+import { createRng, normal } from "./rng.js";
+import { simulateFund } from "./simulate.js";
+import { generateSkeleton } from "./skeleton.js";
+import { createWhitenedPotential } from "./whitened-transform.js";
+
+const P = {
+  alpha: 0.0005,
+  beta: 1,
+  F: 1,
+  rho: 0.5,
+  lambda: 0.5,
+  sigma_n: 0.02,
+  log_delta: Math.log(0.08),
+  sigma_d: 0.4,
+  sigma_s: 0.1,
+};
+
+function setup(weeks: number, options: ModelOptions = DEFAULT_MODEL_OPTIONS) {
+  const f = trimToFirstContribution(
+    simulateFund(generateSkeleton({ seed: 4, years: 2 }), P, { seed: 5 }),
+  ).fund;
+  const { data } = processWindow(f, weeks, { garchMethod: "garch", allowIgarch: true });
+  const dens = createDensity(data, options);
+  const ref = initialPoints(dens, data, 1, 3)[0];
+  const wp = createWhitenedPotential(dens, createDensity(data, options), ref);
+  return { dens, wp, ref };
+}
+
+/** A point in sampler space near the reference, parameters moved away from it. */
+function samplerPoint(seed: number, dens: ReturnType<typeof setup>["dens"], ref: Float64Array) {
+  const r = createRng(seed);
+  const x = Float64Array.from(ref);
+  for (let k = 0; k < dens.dim; k++) {
+    const name = dens.names[k];
+    const scale = name === "alpha" ? 0.001 : k < dens.xiOffset ? 0.3 : 0.5;
+    x[k] += scale * normal(r);
+  }
+  return x;
+}
+
+describe("whitened transform", () => {
+  it("toSampler inverts toModel", () => {
+    const { dens, wp, ref } = setup(100);
+    const x = samplerPoint(1, dens, ref);
+    const q = new Float64Array(dens.dim);
+    const x2 = new Float64Array(dens.dim);
+    wp.toSampler(x, q);
+    wp.toModel(q, x2);
+    for (let i = 0; i < dens.dim; i++) expect(x2[i]).toBeCloseTo(x[i], 9);
+    expect(wp.rank).toBeGreaterThan(3);
+  });
+
+  it("adds exactly log|det dx/dq| to the model density (finite-difference Jacobian)", () => {
+    const { dens, wp, ref } = setup(40);
+    const q = samplerPoint(2, dens, ref);
+    const n = dens.dim;
+    const x = new Float64Array(n);
+    const g = new Float64Array(n);
+    wp.toModel(q, x);
+    const diff = wp.logDensityGradient(q, g) - dens.logDensityGradient(x, new Float64Array(n));
+    // dense Jacobian by central differences, then log|det| by Gaussian elimination
+    const J = new Float64Array(n * n);
+    const xp = new Float64Array(n);
+    const xm = new Float64Array(n);
+    const h = 1e-6;
+    for (let j = 0; j < n; j++) {
+      const qj = q[j];
+      q[j] = qj + h;
+      wp.toModel(q, xp);
+      q[j] = qj - h;
+      wp.toModel(q, xm);
+      q[j] = qj;
+      for (let i = 0; i < n; i++) J[i * n + j] = (xp[i] - xm[i]) / (2 * h);
+    }
+    let logDet = 0;
+    for (let c = 0; c < n; c++) {
+      let p = c;
+      for (let r = c + 1; r < n; r++) if (Math.abs(J[r * n + c]) > Math.abs(J[p * n + c])) p = r;
+      if (p !== c)
+        for (let k = 0; k < n; k++) [J[c * n + k], J[p * n + k]] = [J[p * n + k], J[c * n + k]];
+      const piv = J[c * n + c];
+      logDet += Math.log(Math.abs(piv));
+      for (let r = c + 1; r < n; r++) {
+        const f = J[r * n + c] / piv;
+        for (let k = c; k < n; k++) J[r * n + k] -= f * J[c * n + k];
+      }
+    }
+    expect(diff).toBeLessThan(0); // the map contracts the NAV directions
+    expect(Math.abs(diff - logDet)).toBeLessThan(1e-6 * Math.max(1, Math.abs(logDet)));
+  });
+
+  it.each([
+    ["default options", DEFAULT_MODEL_OPTIONS],
+    ["L = 0, category1 prior", { ...DEFAULT_MODEL_OPTIONS, navLagWeeks: 0, category1: "prior" }],
+  ] as const)("has an exact gradient (%s)", (_, options) => {
+    const { dens, wp, ref } = setup(100, options as ModelOptions);
+    const q = samplerPoint(3, dens, ref);
+    const g = new Float64Array(dens.dim);
+    wp.logDensityGradient(q, g);
+    const g2 = new Float64Array(dens.dim);
+    let worst = 0;
+    for (let k = 0; k < dens.dim; k++) {
+      const h = 1e-4;
+      const qk = q[k];
+      const f = (d: number) => {
+        q[k] = qk + d;
+        const v = wp.logDensityGradient(q, g2);
+        q[k] = qk;
+        return v;
+      };
+      const fd = (-f(2 * h) + 8 * f(h) - 8 * f(-h) + f(-2 * h)) / (12 * h);
+      worst = Math.max(worst, Math.abs(fd - g[k]) / Math.max(1, Math.abs(g[k])));
+    }
+    expect(worst).toBeLessThan(1e-6);
+  });
+});
