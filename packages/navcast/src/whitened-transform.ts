@@ -22,7 +22,6 @@
  */
 import { symmetricEigen } from "@portal/mcmc";
 import type { NavcastDensity, Potential } from "./density.js";
-import type { ModelData } from "./model-data.js";
 import { constrain } from "./priors.js";
 
 /** The whitened view of a density: the Potential the sampler gets, and the maps between spaces. */
