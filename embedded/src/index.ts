@@ -1,9 +1,17 @@
+import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { ConnectRouter } from "@connectrpc/connect";
 import type { ServiceName } from "@portal/api";
 import { billingService } from "@portal/billing-service";
 import { fundsService } from "@portal/funds-service";
-import { API_PREFIX, gatewayAuth, gatewayHttp, gatewayService } from "@portal/gateway-service";
+import {
+  API_PREFIX,
+  gatewayAuth,
+  gatewayHttp,
+  gatewayService,
+  parseOidcEnv,
+} from "@portal/gateway-service";
 import {
   bootstrapSuperAdmin,
   createIdentityService,
@@ -11,6 +19,7 @@ import {
   identityService,
   jwksRoutes,
   PRODUCTION_PASSWORD_PARAMS,
+  parseSecretBoxKey,
 } from "@portal/identity-service";
 import { reportsService } from "@portal/reports-service";
 import { runsService } from "@portal/runs-service";
@@ -51,7 +60,21 @@ export const embeddedEnvSchema = baseEnvSchema.extend({
   BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
   /** Its password (12 characters at least); only read while the user does not exist. */
   BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
+  /** 32 bytes, base64: encrypts TOTP secrets. Unset: DATA_DIR/keys/mfa.key, created once. */
+  MFA_ENCRYPTION_KEY: z.string().optional(),
 });
+
+/** The TOTP encryption key: configured, or kept under DATA_DIR/keys beside the other keys. */
+async function mfaKey(dataDir: string, configured: string | undefined): Promise<Uint8Array> {
+  if (configured) return parseSecretBoxKey(configured);
+  const file = join(resolve(dataDir), "keys", "mfa.key");
+  const existing = await readFile(file, "utf8").catch(() => undefined);
+  if (existing) return parseSecretBoxKey(existing.trim());
+  const key = randomBytes(32).toString("base64");
+  // "wx": two processes starting at once cannot both write; the loser reads the winner's key.
+  await writeFile(file, key, { mode: 0o600, flag: "wx" }).catch(() => undefined);
+  return parseSecretBoxKey((await readFile(file, "utf8")).trim());
+}
 
 export interface Embedded {
   readonly port: number;
@@ -92,8 +115,10 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
     join(resolve(env.DATA_DIR), "outbox"),
     log.child({ svc: "mail" }),
   );
+  const mfaEncryptionKey = await mfaKey(env.DATA_DIR, env.MFA_ENCRYPTION_KEY);
+  const oidc = parseOidcEnv(src, publicBaseUrl);
   const hosted = definitions.map((d) =>
-    d.name === "identity" ? createIdentityService({ mailer }) : d,
+    d.name === "identity" ? createIdentityService({ mailer, mfaEncryptionKey, publicBaseUrl }) : d,
   );
   for (const d of hosted) {
     const ctx: ServiceContext = {
@@ -116,7 +141,7 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
   const gatewayCtx = contexts.get("gateway") as ServiceContext;
   const web = gatewayHttp(gatewayCtx, src.WEB_DIR ? resolve(src.WEB_DIR) : undefined);
   const jwks = jwksRoutes(signer.jwks);
-  const auth = gatewayAuth(gatewayCtx, signer, { publicBaseUrl });
+  const auth = gatewayAuth(gatewayCtx, signer, { publicBaseUrl, oidc });
   const listener = await serve({
     port: env.PORT,
     host: env.HOST,

@@ -11,12 +11,29 @@ export const LOGOUT_PATH = "/auth/logout";
 export const PASSWORD_PATH = "/auth/password";
 export const RESET_REQUEST_PATH = "/auth/reset-request";
 export const RESET_PATH = "/auth/reset";
-const PATHS = new Set([LOGIN_PATH, LOGOUT_PATH, PASSWORD_PATH, RESET_REQUEST_PATH, RESET_PATH]);
+export const LOGIN_CODE_PATH = "/auth/login/code";
+export const INVITE_ACCEPT_PATH = "/auth/invite/accept";
+const PATHS = new Set([
+  LOGIN_PATH,
+  LOGIN_CODE_PATH,
+  LOGOUT_PATH,
+  PASSWORD_PATH,
+  RESET_REQUEST_PATH,
+  RESET_PATH,
+  INVITE_ACCEPT_PATH,
+]);
 const MAX_BODY = 8 * 1024;
 
 export interface AuthRouteDeps {
-  /** Checks the password with identity; throws ConnectError when the login fails. */
-  verifyPassword(email: string, password: string): Promise<SessionUser>;
+  /**
+   * Checks the password with identity; throws ConnectError when the login fails. A user with a
+   * second factor gets `{ mfaToken }` instead: no session until the code is verified.
+   */
+  verifyPassword(email: string, password: string): Promise<SessionUser | { mfaToken: string }>;
+  /** Completes a login with its second factor (TOTP or recovery code); throws when refused. */
+  verifySecondFactor(mfaToken: string, code: string): Promise<SessionUser>;
+  /** Accepts an invitation with identity (sets the password); throws when refused. */
+  acceptInvitation(token: string, password: string): Promise<SessionUser>;
   createSession(user: SessionUser): Promise<{ token: string; csrf: string; expiresAt: Date }>;
   findSession(token: string): Promise<Session | undefined>;
   revokeSession(session: Session): Promise<void>;
@@ -38,6 +55,7 @@ const status: Partial<Record<Code, number>> = {
   [Code.InvalidArgument]: 400,
   [Code.PermissionDenied]: 403,
   [Code.NotFound]: 404,
+  [Code.FailedPrecondition]: 400,
 };
 
 async function readJson(req: HttpRequest): Promise<Record<string, unknown>> {
@@ -82,6 +100,11 @@ function isSameOriginJson(req: HttpRequest): boolean {
  * revokes all of the user's sessions. `POST /auth/reset-request` with `{email}` has identity mail
  * a reset link (same answer whether or not the email exists); `POST /auth/reset` with
  * `{token, newPassword}` uses the token up and revokes all of the user's sessions.
+ *
+ * A user with a second factor logs in in two steps: `POST /auth/login` answers
+ * `{mfaRequired: true, mfaToken}` and sets no cookie; `POST /auth/login/code` with
+ * `{mfaToken, code}` (a TOTP or recovery code) then starts the session. `POST /auth/invite/accept`
+ * with `{token, password}` accepts a mailed invitation and starts a session for the new user.
  */
 export function authRoutes(deps: AuthRouteDeps): HttpRoutes {
   return async (req, res) => {
@@ -133,9 +156,21 @@ export function authRoutes(deps: AuthRouteDeps): HttpRoutes {
         sendJson(res, 200, { csrfToken: s.csrf });
         return true;
       }
-      const email = typeof body.email === "string" ? body.email : "";
-      const password = typeof body.password === "string" ? body.password : "";
-      const user = await deps.verifyPassword(email, password);
+      let user: SessionUser;
+      if (path === LOGIN_CODE_PATH) {
+        user = await deps.verifySecondFactor(str("mfaToken"), str("code"));
+      } else if (path === INVITE_ACCEPT_PATH) {
+        user = await deps.acceptInvitation(str("token"), str("password"));
+      } else {
+        const r = await deps.verifyPassword(str("email"), str("password"));
+        if ("mfaToken" in r) {
+          // The password was right; the session waits for the second factor.
+          res.setHeader("cache-control", "no-store");
+          sendJson(res, 200, { mfaRequired: true, mfaToken: r.mfaToken });
+          return true;
+        }
+        user = r;
+      }
       if (current) await deps.revokeSession(current);
       const s = await deps.createSession(user);
       setCookies(res, sessionCookies(s.token, s.csrf, Math.floor(SESSION_TTL_MS / 1000)));

@@ -1,4 +1,5 @@
-import type { DescService } from "@bufbuild/protobuf";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { ScalarType } from "@bufbuild/protobuf";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ServiceName } from "@portal/api";
@@ -9,11 +10,31 @@ import { onBehalfOf } from "@portal/runtime";
 type Call = (req: unknown, opts: { headers: Headers }) => unknown;
 
 /**
+ * The most a request to a public RPC may carry, as encoded on the wire (JSON or binary). A bigger
+ * one is refused with ResourceExhausted ("message size … is larger than configured readMaxBytes
+ * …") while it is read, before any service sees it.
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+/**
+ * RPCs whose request carries a file (a `bytes` field: workbook uploads) may be this large: a
+ * 50 MiB file, base64-encoded in JSON, with room for the other fields.
+ */
+export const MAX_UPLOAD_REQUEST_BYTES = 72 * 1024 * 1024;
+
+const carriesFile = (m: DescMethod) =>
+  m.input.fields.some((f) => f.fieldKind === "scalar" && f.scalar === ScalarType.BYTES);
+
+/** The request size cap of one RPC at the gateway. */
+export const requestCapOf = (m: DescMethod) =>
+  carriesFile(m) ? MAX_UPLOAD_REQUEST_BYTES : MAX_REQUEST_BYTES;
+
+/**
  * Serves `desc` by forwarding every RPC to the service behind `clients`, on behalf of the caller.
  * Built from the descriptor, so an RPC added to a .proto is public the moment its service ships it.
+ * Each RPC is registered with its request size cap (requestCapOf).
  */
 export function forwardService(desc: DescService, client: () => Record<string, Call>) {
-  const impl: Record<string, unknown> = {};
+  const impl: Record<string, (req: unknown, ctx: HandlerContext) => unknown> = {};
   // The client is looked up per call: a service that is not configured answers Unavailable
   // without keeping the gateway from starting.
   const callOf = (name: string): Call => {
@@ -49,7 +70,12 @@ export function forwardService(desc: DescService, client: () => Record<string, C
         break;
     }
   }
-  return (router: ConnectRouter) => router.service(desc, impl as never);
+  return (router: ConnectRouter) => {
+    for (const m of desc.methods) {
+      const fn = impl[m.localName];
+      if (fn) router.rpc(m as never, fn as never, { readMaxBytes: requestCapOf(m) });
+    }
+  };
 }
 
 /** The public API: every service but the gateway itself, forwarded. */

@@ -12,6 +12,8 @@ import {
   revokeUserSessions,
 } from "./domain/sessions.js";
 import { createEdgeAuth } from "./edge-auth.js";
+import type { OidcConfig } from "./oidc-config.js";
+import { oidcRoutes } from "./oidc-routes.js";
 
 /** The gateway's half of authentication: the edge interceptor and the login/logout routes. */
 export interface GatewayAuth {
@@ -27,7 +29,12 @@ export interface GatewayAuth {
 export function gatewayAuth(
   ctx: ServiceContext,
   signer: PrincipalSigner,
-  opts: { publicBaseUrl: string; now?: () => Date },
+  opts: {
+    publicBaseUrl: string;
+    now?: () => Date;
+    /** OIDC login; unset: /auth/oidc/* answer that single sign-on is not configured. */
+    oidc?: OidcConfig | undefined;
+  },
 ): GatewayAuth {
   const deps: SessionDeps = { db: ctx.platform.db, now: opts.now ?? (() => new Date()) };
   // Reset links point at the configured public URL, never at a Host header a caller could forge.
@@ -42,39 +49,60 @@ export function gatewayAuth(
       }),
     }),
   });
+  const asUser = (r: { userId: string; orgId: string; role: Role }) => ({
+    userId: r.userId,
+    orgId: r.orgId,
+    role: roleName(r.role),
+  });
+  const oidc = oidcRoutes(opts.oidc, {
+    authenticate: async (claims) =>
+      asUser(await identity.authenticateOidc(claims, await asService())),
+    createSession: (user) => createSession(deps, user),
+    findSession: (token) => findSession(deps, token),
+    revokeSession: (s) => revokeSession(deps, s),
+    log: ctx.log,
+  });
+  const routes = authRoutes({
+    async verifyPassword(email, password) {
+      const r = await identity.verifyPassword({ email, password }, await asService());
+      if (r.mfaToken) return { mfaToken: r.mfaToken };
+      return asUser(r);
+    },
+    async verifySecondFactor(mfaToken, code) {
+      return asUser(await identity.verifySecondFactor({ mfaToken, code }, await asService()));
+    },
+    async acceptInvitation(token, password) {
+      return asUser(await identity.acceptInvitation({ token, password }, await asService()));
+    },
+    createSession: (user) => createSession(deps, user),
+    findSession: (token) => findSession(deps, token),
+    revokeSession: (s) => revokeSession(deps, s),
+    revokeUserSessions: (u) => revokeUserSessions(deps, u),
+    async recordLogout(s) {
+      await identity.recordAccess(
+        { orgId: s.orgId, userId: s.userId, event: AccessEvent.LOGOUT },
+        await asService(),
+      );
+    },
+    async requestPasswordReset(email) {
+      await identity.requestPasswordReset({ email, resetUrlBase }, await asService());
+    },
+    async resetPassword(token, newPassword) {
+      return identity.resetPassword({ token, newPassword }, await asService());
+    },
+    async changePassword(s, currentPassword, newPassword) {
+      await identity.changePassword(
+        { orgId: s.orgId, userId: s.userId, currentPassword, newPassword },
+        await asService(),
+      );
+    },
+  });
   return {
     interceptor: createEdgeAuth({
       signer,
       findSession: (token) => findSession(deps, token),
       authenticateApiKey: async (key) => identity.authenticateApiKey({ key }, await asService()),
     }),
-    routes: authRoutes({
-      async verifyPassword(email, password) {
-        const r = await identity.verifyPassword({ email, password }, await asService());
-        return { userId: r.userId, orgId: r.orgId, role: roleName(r.role) };
-      },
-      createSession: (user) => createSession(deps, user),
-      findSession: (token) => findSession(deps, token),
-      revokeSession: (s) => revokeSession(deps, s),
-      revokeUserSessions: (u) => revokeUserSessions(deps, u),
-      async recordLogout(s) {
-        await identity.recordAccess(
-          { orgId: s.orgId, userId: s.userId, event: AccessEvent.LOGOUT },
-          await asService(),
-        );
-      },
-      async requestPasswordReset(email) {
-        await identity.requestPasswordReset({ email, resetUrlBase }, await asService());
-      },
-      async resetPassword(token, newPassword) {
-        return identity.resetPassword({ token, newPassword }, await asService());
-      },
-      async changePassword(s, currentPassword, newPassword) {
-        await identity.changePassword(
-          { orgId: s.orgId, userId: s.userId, currentPassword, newPassword },
-          await asService(),
-        );
-      },
-    }),
+    routes: async (req, res) => (await routes(req, res)) || oidc(req, res),
   };
 }

@@ -6,12 +6,14 @@ import { GatewayService } from "@portal/api/gateway/v1/gateway";
 import type { ServiceContext, ServiceDefinition } from "@portal/runtime";
 import { requirePrincipal, serviceInfo } from "@portal/runtime";
 import { revokeSessionsOnUserChange, USER_CHANGED } from "./domain/session-revoker.js";
-import { forwardAll } from "./forward.js";
+import { forwardAll, MAX_REQUEST_BYTES } from "./forward.js";
 import { chain, fileRoutes, webRoutes } from "./web-routes.js";
 
 export type { AuthRouteDeps } from "./auth-routes.js";
 export {
   authRoutes,
+  INVITE_ACCEPT_PATH,
+  LOGIN_CODE_PATH,
   LOGIN_PATH,
   LOGOUT_PATH,
   PASSWORD_PATH,
@@ -21,9 +23,18 @@ export {
 export { CSRF_COOKIE, SESSION_COOKIE } from "./cookies.js";
 export type { EdgeAuthDeps } from "./edge-auth.js";
 export { CSRF_HEADER, createEdgeAuth } from "./edge-auth.js";
-export { forwardAll, forwardService } from "./forward.js";
+export {
+  forwardAll,
+  forwardService,
+  MAX_REQUEST_BYTES,
+  MAX_UPLOAD_REQUEST_BYTES,
+  requestCapOf,
+} from "./forward.js";
 export type { GatewayAuth } from "./gateway-auth.js";
 export { gatewayAuth } from "./gateway-auth.js";
+export type { OidcConfig } from "./oidc-config.js";
+export { parseOidcEnv } from "./oidc-config.js";
+export { OIDC_CALLBACK_PATH, OIDC_COOKIE, OIDC_START_PATH } from "./oidc-routes.js";
 
 /** The public API is served under this path; the web UI's transport uses it as its base URL. */
 export const API_PREFIX = "/api";
@@ -48,13 +59,18 @@ export const gatewayService: ServiceDefinition = {
     return (graceMs) => sub.stop(graceMs);
   },
   routes: (ctx) => (router: ConnectRouter) => {
-    router.service(GatewayService, {
-      getServiceInfo: async () => ({ info: await serviceInfo(ctx) }),
-      getCaller: async (_req, hctx) => {
-        const p = requirePrincipal(hctx);
-        return { subject: p.subject, orgId: p.orgId, role: p.role };
+    // The gateway's own RPCs take no payload to speak of: the ordinary request cap applies.
+    router.service(
+      GatewayService,
+      {
+        getServiceInfo: async () => ({ info: await serviceInfo(ctx) }),
+        getCaller: async (_req, hctx) => {
+          const p = requirePrincipal(hctx);
+          return { subject: p.subject, orgId: p.orgId, role: p.role };
+        },
       },
-    });
+      { readMaxBytes: MAX_REQUEST_BYTES },
+    );
     forwardAll(ctx.clients)(router);
   },
 };

@@ -1,5 +1,5 @@
 import { createPrincipalSigner, runStandalone } from "@portal/runtime";
-import { API_PREFIX, gatewayAuth, gatewayHttp, gatewayService } from "./index.js";
+import { API_PREFIX, gatewayAuth, gatewayHttp, gatewayService, parseOidcEnv } from "./index.js";
 import { chain } from "./web-routes.js";
 
 await runStandalone(
@@ -11,7 +11,10 @@ await runStandalone(
       if (!env.PRINCIPAL_SIGNING_JWK)
         throw new Error("PRINCIPAL_SIGNING_JWK: is required by the gateway");
       const signer = await createPrincipalSigner(JSON.parse(env.PRINCIPAL_SIGNING_JWK));
-      const auth = gatewayAuth(ctx, signer, { publicBaseUrl: env.PUBLIC_BASE_URL });
+      const auth = gatewayAuth(ctx, signer, {
+        publicBaseUrl: env.PUBLIC_BASE_URL,
+        oidc: parseOidcEnv(process.env, env.PUBLIC_BASE_URL),
+      });
       return { interceptors: [auth.interceptor], http: chain(auth.routes, gatewayHttp(ctx)) };
     },
   },
