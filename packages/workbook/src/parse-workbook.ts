@@ -158,10 +158,9 @@ function readData(sheet: Sheet, problems: Problem[]): Map<string, FundRow[]> {
   const cols = headerColumns(sheet, HEADERS, REQUIRED, TITLES, problems);
   const funds = new Map<string, FundRow[]>();
   if (REQUIRED.some((f) => !cols.has(f))) return funds;
-  const at = (field: Field) => {
-    const i = cols.get(field) as number;
-    return { i, column: `${letter(i)} (${TITLES[field]})` };
-  };
+  const where = new Map<Field, { i: number; column: string }>();
+  for (const [field, i] of cols) where.set(field, { i, column: `${letter(i)} (${TITLES[field]})` });
+  const at = (field: Field) => where.get(field) as { i: number; column: string };
   for (const { row, cells } of sheet.rows.slice(1)) {
     if (isBlank(cells)) continue;
     const say = (field: Field, message: string) =>

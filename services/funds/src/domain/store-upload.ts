@@ -5,7 +5,7 @@ import type { Problem } from "@portal/workbook";
 import { parseWorkbook } from "@portal/workbook";
 import { sql } from "drizzle-orm";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { lineageOf, loadAliases, resolveAlias } from "./aliases.js";
+import { lineageOf, resolveAlias } from "./aliases.js";
 import { setMarketConfig } from "./market-config.js";
 import { seriesNames } from "./market-series.js";
 import type { WeeklyTable } from "./weekly.js";
@@ -202,14 +202,16 @@ async function storeFund(
       });
     }
   }
-  const aliases = await loadAliases(tx);
+  // A lineage shares its fund name, so the aliases among this name's identities are all it needs.
+  const aliases = new Map(
+    rowsOf(
+      await tx.execute(sql`SELECT a.old_hash, a.new_hash FROM funds.fund_aliases a
+        JOIN funds.fund_identities i ON i.org_id = a.org_id AND i.fund_identity_hash = a.old_hash
+        WHERE i.fund_name = ${p.name}`),
+    ).map((r) => [String(r.old_hash), String(r.new_hash)]),
+  );
   const canonical = resolveAlias(aliases, p.fundHash).hash;
-  const sameName = rowsOf(
-    await tx.execute(
-      sql`SELECT fund_identity_hash FROM funds.fund_identities WHERE fund_name = ${p.name}`,
-    ),
-  ).map((r) => String(r.fund_identity_hash));
-  const lineage = lineageOf(aliases, sameName, canonical);
+  const lineage = lineageOf(aliases, aliases.keys(), canonical);
   const inLineage = sql.join(
     lineage.map((h) => sql`${h}`),
     sql`, `,
@@ -222,23 +224,31 @@ async function storeFund(
     isNew,
     ...(renamedFrom ? { renamedFrom } : {}),
   });
-  const existing = rowsOf(
-    await tx.execute(sql`SELECT version_number FROM funds.fund_data_versions
-      WHERE fund_identity_hash IN (${inLineage}) AND data_hash = ${p.hash}`),
+  // The same data anywhere in the lineage is that version; otherwise the next number. One
+  // statement: the insert happens only when no version has this data hash.
+  const outcome = rowsOf(
+    await tx.execute(sql`WITH existing AS (
+        SELECT version_number FROM funds.fund_data_versions
+        WHERE fund_identity_hash IN (${inLineage}) AND data_hash = ${p.hash}
+      ), inserted AS (
+        INSERT INTO funds.fund_data_versions
+          (org_id, fund_identity_hash, version_number, data_hash, parquet_key, upload_id, weeks, first_week, last_week)
+        SELECT ${up.orgId}, ${canonical}, coalesce(max(version_number), 0) + 1, ${p.hash}, ${p.parquetKey}, ${up.uploadId},
+               ${p.weekly.week.length}, ${p.weekly.week[0]}::date, ${p.weekly.week[p.weekly.week.length - 1]}::date
+        FROM funds.fund_data_versions WHERE fund_identity_hash IN (${inLineage})
+        HAVING NOT EXISTS (SELECT 1 FROM existing)
+        RETURNING version_number
+      )
+      SELECT version_number, false AS is_new FROM existing
+      UNION ALL SELECT version_number, true AS is_new FROM inserted`),
   )[0];
-  if (existing) {
-    const versionNumber = Number(existing.version_number);
+  if (!outcome) throw new Error(`fund ${canonical}: no version found or stored`);
+  if (outcome.is_new !== true) {
+    const versionNumber = Number(outcome.version_number);
     await event(tx, up.orgId, canonical, "same_data", { uploadId: up.uploadId, versionNumber });
     return stored(versionNumber, false);
   }
-  const inserted = rowsOf(
-    await tx.execute(sql`INSERT INTO funds.fund_data_versions
-        (org_id, fund_identity_hash, version_number, data_hash, parquet_key, upload_id, weeks, first_week, last_week)
-      SELECT ${up.orgId}, ${canonical}, coalesce(max(version_number), 0) + 1, ${p.hash}, ${p.parquetKey}, ${up.uploadId},
-             ${p.weekly.week.length}, ${p.weekly.week[0]}::date, ${p.weekly.week[p.weekly.week.length - 1]}::date
-      FROM funds.fund_data_versions WHERE fund_identity_hash IN (${inLineage})
-      RETURNING version_number`),
-  )[0];
+  const inserted = outcome;
   const versionNumber = Number(inserted?.version_number);
   await event(tx, up.orgId, canonical, versionNumber === 1 ? "created" : "new_version", {
     uploadId: up.uploadId,
