@@ -1496,7 +1496,7 @@ export const FundService: GenService<{
   },
   /**
    * UploadMarketSeries stores market and comparable return series (daily or weekly; .xlsx or
-   * .csv with a Date column and one column of returns per series, docs/market-data.md). A new
+   * .csv with a Date column and one column of returns per series, docs/funds.md). A new
    * version of a series only when its data changed; a file with problems stores nothing.
    *
    * @generated from rpc portal.funds.v1.FundService.UploadMarketSeries
