@@ -1,25 +1,16 @@
-import type { Database, Tx } from "@portal/runtime";
+import type { Database } from "@portal/runtime";
 import { LOGIN_ROLE } from "@portal/runtime";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { accessLogs, mfaChallenges, organizations, users } from "../db/schema/index.js";
 import { LoginFailed } from "./errors.js";
+import { countFailure } from "./lockout.js";
 import { hasSecondFactor, newToken, sha256 } from "./mfa.js";
 import type { PasswordParams } from "./passwords.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import type { UserRole } from "./roles.js";
 import { MAX_EMAIL, MAX_PASSWORD } from "./validate.js";
 
-/** Failures allowed before back-off starts. */
-export const FREE_FAILURES = 5;
-/** First lock after FREE_FAILURES failures; each further failure doubles it, up to MAX_LOCK_MS. */
-export const FIRST_LOCK_MS = 30_000;
-export const MAX_LOCK_MS = 15 * 60_000;
-
-/** How long to lock after the n-th consecutive failure (0 while under FREE_FAILURES). */
-export function lockDurationMs(failures: number): number {
-  if (failures < FREE_FAILURES) return 0;
-  return Math.min(FIRST_LOCK_MS * 2 ** (failures - FREE_FAILURES), MAX_LOCK_MS);
-}
+export { FIRST_LOCK_MS, FREE_FAILURES, lockDurationMs, MAX_LOCK_MS } from "./lockout.js";
 
 /** A login waiting for its second factor expires after this long. */
 export const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
@@ -40,22 +31,6 @@ export interface LoggedIn {
 /** The password was right but the user has a second factor: the login continues with a code. */
 export interface SecondFactorDue {
   mfaToken: string;
-}
-
-/** Counts one more failed login for the user and locks them once FREE_FAILURES are used up. */
-export async function countFailure(tx: Tx, userId: string, now: Date): Promise<void> {
-  const [u] = await tx
-    .update(users)
-    .set({ failedLogins: sql`${users.failedLogins} + 1` })
-    .where(eq(users.id, userId))
-    .returning({ failedLogins: users.failedLogins });
-  const lock = lockDurationMs(u?.failedLogins ?? 0);
-  if (lock > 0) {
-    await tx
-      .update(users)
-      .set({ lockedUntil: new Date(now.getTime() + lock) })
-      .where(eq(users.id, userId));
-  }
 }
 
 let dummyHash: Promise<string> | undefined;

@@ -2,11 +2,23 @@ import type { Database } from "@portal/runtime";
 import { sql } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dbImpls, rowsOf, seedOrg, TEST_PASSWORD_PARAMS } from "../testing/identity-db.js";
+import {
+  dbImpls,
+  rowsOf,
+  seedOrg,
+  superAdmin,
+  TEST_PASSWORD_PARAMS,
+} from "../testing/identity-db.js";
 import { InvalidInput, PreconditionFailed } from "./errors.js";
 import { loginWithPassword } from "./login.js";
 import { MAX_CHALLENGE_ATTEMPTS, verifySecondFactor } from "./login-second-factor.js";
-import { confirmTotpEnrollment, disableTotp, startTotpEnrollment, totpStatus } from "./mfa.js";
+import {
+  confirmTotpEnrollment,
+  disableTotp,
+  resetUserTotp,
+  startTotpEnrollment,
+  totpStatus,
+} from "./mfa.js";
 import { createSecretBox } from "./secret-box.js";
 
 const PASSWORD = "correct horse battery staple";
@@ -224,6 +236,42 @@ describe(`TOTP second factor (${impl.name})`, () => {
     );
     expect(await lastEvent()).toEqual({ event: "mfa_disable_refused", detail: "wrong code" });
     expect((await totpStatus(deps, acme.member)).enabled).toBe(true);
+  });
+
+  it("locks disabling after repeated wrong codes, like logins", async () => {
+    for (let i = 0; i < 5; i++) await refusal(disableTotp(deps, acme.member, { code: "000000" }));
+    expect(await refusal(disableTotp(deps, acme.member, { code: "000000" }))).toMatch(
+      /^PreconditionFailed: too many wrong codes: try again in \d+ s$/,
+    );
+    expect((await totpStatus(deps, acme.member)).enabled).toBe(true);
+    tick(60 * 60_000);
+  });
+
+  it("lets an org admin remove a user's factor (admin-logged), and no other organisation's admin", async () => {
+    const globex = await seedOrg(db, "globex");
+    expect(
+      await refusal(resetUserTotp(deps, globex.org_admin, { userId: acme.member.subject })),
+    ).toBe(`NotFound: user ${acme.member.subject} not found`);
+    expect((await totpStatus(deps, acme.member)).enabled).toBe(true);
+    expect(await resetUserTotp(deps, acme.org_admin, { userId: acme.member.subject })).toBe(true);
+    expect(await totpStatus(deps, acme.member)).toEqual({ enabled: false, recoveryCodesLeft: 0 });
+    const [log] = rowsOf(
+      await db.db.execute(
+        sql`SELECT action, target_id, before, after FROM identity.admin_logs ORDER BY id DESC LIMIT 1`,
+      ),
+    );
+    expect(log).toEqual({
+      action: "user.totp_reset",
+      target_id: acme.member.subject,
+      before: { totp: "enabled" },
+      after: { totp: "none" },
+    });
+    expect(await resetUserTotp(deps, acme.org_admin, { userId: acme.member.subject })).toBe(false);
+    // A super admin reaches any organisation's users.
+    expect(await resetUserTotp(deps, superAdmin(), { userId: acme.org_admin.subject })).toBe(true);
+    expect(await refusal(resetUserTotp(deps, acme.org_admin, { userId: "nope" }))).toBe(
+      'InvalidInput: user_id: "nope" is not a uuid',
+    );
   });
 
   it("refuses callers that are not users, and enrolment without an encryption key", async () => {

@@ -2,8 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Database, Tx } from "@portal/runtime";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { accessLogs, mfaFactors, mfaRecoveryCodes, users } from "../db/schema/index.js";
-import { InvalidInput, NotFound, PreconditionFailed } from "./errors.js";
+import { Forbidden, InvalidInput, NotFound, PreconditionFailed } from "./errors.js";
+import { countFailure } from "./lockout.js";
 import type { Actor } from "./scope.js";
+import { isSuperAdmin, logAdminChange } from "./scope.js";
 import type { SecretBox } from "./secret-box.js";
 import {
   hashRecoveryCode,
@@ -14,6 +16,8 @@ import {
   qrCodeDataUrl,
   totpStep,
 } from "./totp.js";
+import { orgOfUser } from "./users.js";
+import { parseUuid } from "./validate.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -208,8 +212,19 @@ export async function disableTotp(deps: MfaDeps, actor: Actor, input: { code: st
       .where(eq(mfaFactors.userId, userId))
       .for("update");
     if (!f?.enabledAt) throw new PreconditionFailed("no second factor is enabled");
+    // Wrong codes here count towards the same lock-out as logins, so a stolen session cannot
+    // guess its way to removing the factor.
+    const [u] = await tx
+      .select({ lockedUntil: users.lockedUntil })
+      .from(users)
+      .where(eq(users.id, userId));
+    if (u?.lockedUntil && u.lockedUntil > now) {
+      const s = Math.ceil((u.lockedUntil.getTime() - now.getTime()) / 1000);
+      throw new PreconditionFailed(`too many wrong codes: try again in ${s} s`);
+    }
     const check = await checkSecondFactor(tx, box, userId, code, now);
     if (!check.ok) {
+      await countFailure(tx, userId, now);
       await record(tx, orgId, userId, "mfa_disable_refused", now, check.reason);
       return check;
     }
@@ -234,3 +249,44 @@ export async function hasSecondFactor(tx: Tx, userId: string): Promise<boolean> 
 /** A fresh token for a login's second step. */
 export const newToken = (deps: { random?: (n: number) => Buffer }) =>
   (deps.random ?? randomBytes)(32).toString("base64url");
+
+/**
+ * Removes a user's second factor and recovery codes (they lost the authenticator): org admins for
+ * their own organisation's users, super admins for anyone's. Admin-logged, and noted in the
+ * user's access log.
+ */
+export async function resetUserTotp(
+  deps: MfaDeps,
+  actor: Actor,
+  input: { userId: string },
+): Promise<boolean> {
+  const userId = parseUuid("user_id", input.userId);
+  const now = deps.now();
+  const orgId = isSuperAdmin(actor) ? await orgOfUser(deps.db, actor, userId) : actor.orgId;
+  return deps.db.withOrg(orgId, async (tx) => {
+    const [u] = await tx
+      .select({ role: users.role })
+      .from(users)
+      .where(and(eq(users.id, userId), eq(users.orgId, orgId)));
+    if (!u) throw new NotFound(`user ${userId} not found`);
+    if (u.role === "super_admin" && !isSuperAdmin(actor)) {
+      throw new Forbidden("only a super admin may change a super admin");
+    }
+    await tx.delete(mfaRecoveryCodes).where(eq(mfaRecoveryCodes.userId, userId));
+    const removed = await tx
+      .delete(mfaFactors)
+      .where(eq(mfaFactors.userId, userId))
+      .returning({ enabledAt: mfaFactors.enabledAt });
+    if (removed.length === 0) return false;
+    await logAdminChange(tx, actor, now, {
+      orgId,
+      action: "user.totp_reset",
+      targetType: "user",
+      targetId: userId,
+      before: { totp: removed[0]?.enabledAt ? "enabled" : "pending" },
+      after: { totp: "none" },
+    });
+    await record(tx, orgId, userId, "mfa_reset_by_admin", now, actor.subject);
+    return true;
+  });
+}

@@ -147,7 +147,8 @@ async function changeUser(
   });
 }
 
-async function orgOfUser(db: Database, actor: Actor, id: string): Promise<string> {
+/** The organisation of a user a super admin names (an audited cross-organisation read). */
+export async function orgOfUser(db: Database, actor: Actor, id: string): Promise<string> {
   const [row] = await inOrgScope(db, actor, actor.orgId, (tx) =>
     tx.select({ orgId: users.orgId }).from(users).where(eq(users.id, id)),
   );

@@ -14,6 +14,7 @@ import type { Mailer } from "../domain/mailer.js";
 import {
   confirmTotpEnrollment,
   disableTotp,
+  resetUserTotp,
   startTotpEnrollment,
   totpStatus,
 } from "../domain/mfa.js";
@@ -232,6 +233,9 @@ export const identityRoutes =
           await disableTotp(deps, requirePrincipal(h), req);
           return {};
         }),
+
+      resetUserTotp: (req, h) =>
+        mapped(async () => ({ removed: await resetUserTotp(deps, requirePrincipal(h), req) })),
 
       createInvitation: (req, h) =>
         mapped(async () => {
