@@ -184,7 +184,8 @@ async function callback(
       issuer: claims.iss,
       subject: claims.sub,
       email: typeof claims.email === "string" ? claims.email : "",
-      emailVerified: claims.email_verified === true,
+      // Some providers send the boolean as a string.
+      emailVerified: claims.email_verified === true || claims.email_verified === "true",
     });
   } catch (err) {
     if (!(err instanceof ConnectError)) throw err;

@@ -10,14 +10,10 @@ import {
   TEST_PASSWORD_PARAMS,
 } from "../testing/identity-db.js";
 import type { InvitationDeps } from "./invitations.js";
-import {
-  acceptInvitation,
-  createInvitation,
-  INVITATION_TTL_MS,
-  loginWithOidc,
-} from "./invitations.js";
+import { acceptInvitation, createInvitation, INVITATION_TTL_MS } from "./invitations.js";
 import { loginWithPassword } from "./login.js";
 import type { Mail } from "./mailer.js";
+import { loginWithOidc } from "./oidc-login.js";
 
 const impl =
   dbImpls.find((i) => i.up() && i.name === "postgres") ?? (dbImpls[0] as (typeof dbImpls)[0]);

@@ -7,7 +7,7 @@ import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "../
 import { listAccessLogs, listAdminLogs } from "../domain/audit-logs.js";
 import { changePassword } from "../domain/change-password.js";
 import { InvalidInput } from "../domain/errors.js";
-import { acceptInvitation, createInvitation, loginWithOidc } from "../domain/invitations.js";
+import { acceptInvitation, createInvitation } from "../domain/invitations.js";
 import { loginWithPassword } from "../domain/login.js";
 import { verifySecondFactor } from "../domain/login-second-factor.js";
 import type { Mailer } from "../domain/mailer.js";
@@ -18,6 +18,7 @@ import {
   startTotpEnrollment,
   totpStatus,
 } from "../domain/mfa.js";
+import { loginWithOidc } from "../domain/oidc-login.js";
 import {
   createOrganization,
   deactivateOrganization,
