@@ -174,8 +174,10 @@ async function callback(
     });
     claims = tokens.claims();
   } catch (err) {
-    deps.log.warn({ err }, "OIDC callback refused");
-    return fail(401, `the identity provider's answer was refused: ${reasonOf(err)}`);
+    // The reason only: openid-client's error causes can carry the tokens themselves.
+    const reason = reasonOf(err);
+    deps.log.warn({ reason }, "OIDC callback refused");
+    return fail(401, `the identity provider's answer was refused: ${reason}`);
   }
   if (!claims) return fail(401, "the identity provider sent no id_token");
   let user: SessionUser;
