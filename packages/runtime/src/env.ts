@@ -44,6 +44,11 @@ export const baseEnvSchema = z.object({
     .string()
     .regex(/^(nats|tls):\/\/\S+$/, "must look like nats://host:4222")
     .optional(),
+  /** Prefix of JetStream stream names and subjects: deployments (and test runs) never share. */
+  NATS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, _ or -")
+    .default("PORTAL"),
   /** Unset: a local folder under DATA_DIR. Set: this S3 bucket. */
   S3_BUCKET: z.string().min(3).optional(),
   S3_ENDPOINT: z.url().optional(),

@@ -67,7 +67,9 @@ export async function openPlatform(
     url: env.DATABASE_URL,
     dataDir: env.DATABASE_URL ? undefined : join(dataDir, "pg"),
   });
-  const nats = env.NATS_URL ? await createNatsBus({ url: env.NATS_URL }) : undefined;
+  const nats = env.NATS_URL
+    ? await createNatsBus({ url: env.NATS_URL, namespace: env.NATS_NAMESPACE })
+    : undefined;
   const messaging = nats ?? createDatabaseBus(db);
   let localStore: ReturnType<typeof createLocalStore> | undefined;
   let storage: ObjectStore;

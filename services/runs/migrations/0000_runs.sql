@@ -80,21 +80,22 @@ CREATE TABLE "runs"."run_tasks" (
 	CONSTRAINT "run_tasks_pk" PRIMARY KEY ("run_id", "task_id")
 );
 --> statement-breakpoint
--- Log lines workers streamed, kept after the run. One row per (task, attempt, line number), so a
--- log event delivered twice is stored once.
+-- Log lines workers streamed, kept after the run. One row per (task, attempt, delivery, line), so
+-- a log event delivered twice is stored once.
 CREATE TABLE "runs"."run_logs" (
 	"seq" bigserial PRIMARY KEY NOT NULL,
 	"org_id" uuid NOT NULL,
 	"run_id" uuid NOT NULL,
 	"task_id" text NOT NULL,
 	"attempt" integer NOT NULL,
+	"delivery" integer NOT NULL,
 	"line" integer NOT NULL,
 	"level" text NOT NULL,
 	"message" text NOT NULL,
 	"logged_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX "run_logs_line_uq" ON "runs"."run_logs" ("run_id", "task_id", "attempt", "line");
+CREATE UNIQUE INDEX "run_logs_line_uq" ON "runs"."run_logs" ("run_id", "task_id", "attempt", "delivery", "line");
 --> statement-breakpoint
 CREATE TABLE "runs"."posterior_results" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
@@ -104,8 +105,9 @@ CREATE TABLE "runs"."posterior_results" (
 	"data_hash" char(64) NOT NULL,
 	"window_end" text NOT NULL,
 	"posteriors_key" text NOT NULL,
+	"posteriors_sha256" char(64) NOT NULL,
 	"full_stats_key" text NOT NULL,
-	"artefacts_sha256" char(64) NOT NULL,
+	"full_stats_sha256" char(64) NOT NULL,
 	"summary" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );

@@ -1,4 +1,5 @@
 import { runStandalone } from "@portal/runtime";
-import { runsService } from "./index.js";
+import { loadRunsEnv } from "./env.js";
+import { createRunsService } from "./index.js";
 
-await runStandalone(runsService, {}, process.env);
+await runStandalone(createRunsService(loadRunsEnv(process.env)), {}, process.env);

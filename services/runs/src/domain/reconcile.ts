@@ -1,0 +1,100 @@
+/**
+ * The reconciler: PostgreSQL is the record, NATS only transport (DESIGN.md section 2). It
+ * finishes what a crash or a lost message left half-way: runs left `finalizing` are finalized;
+ * runs whose tasks all finished are finalized (their last result was recorded, the trigger lost);
+ * tasks queued or running with no news for `staleMs` are put on the queue again; runs past their
+ * timeout fail and their workers are told to stop.
+ */
+
+import type { Database, ObjectStore, WorkQueue } from "@portal/runtime";
+import { CROSS_ORG_ROLE, rowsOf } from "@portal/runtime";
+import { SUBJECTS } from "@portal/sampler-service/contract";
+import { sql } from "drizzle-orm";
+import { maxAttempt } from "./cancel-retry.js";
+import { dispatch, queuedTasks } from "./dispatch.js";
+import type { FinalizeDeps } from "./finalize.js";
+import { failRun, finalizeRun } from "./finalize.js";
+import { addToOutbox } from "./outbox.js";
+import { str } from "./sql-values.js";
+
+export interface ReconcileDeps {
+  db: Database;
+  queue: WorkQueue;
+  storage: ObjectStore;
+  /** Silence after which a queued or running task is dispatched again. */
+  staleMs: number;
+  beforeCommit?: FinalizeDeps["beforeCommit"];
+}
+
+export interface ReconcileReport {
+  finalized: string[];
+  timedOut: string[];
+  redispatched: number;
+}
+
+export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const report: ReconcileReport = { finalized: [], timedOut: [], redispatched: 0 };
+  // Ids of active runs across organisations (runs migration 0001's narrow policy); the rest
+  // happens under each run's organisation.
+  const active = await deps.db.withRole(CROSS_ORG_ROLE, async (tx) =>
+    rowsOf(
+      await tx.execute(sql`SELECT id, org_id, status, timeout_at < now() AS overdue
+        FROM runs.model_runs WHERE status IN ('pending', 'running', 'finalizing')`),
+    ),
+  );
+  for (const r of active) {
+    const runId = str(r.id);
+    const orgId = str(r.org_id);
+    if (r.overdue === true && str(r.status) !== "finalizing") {
+      if (await timeOut(deps.db, orgId, runId)) report.timedOut.push(runId);
+      continue;
+    }
+    const stale = await deps.db.withOrg(orgId, async (tx) => {
+      const left = rowsOf(
+        await tx.execute(sql`SELECT task_id, status, updated_at < now() - ${`${deps.staleMs} milliseconds`}::interval AS stale
+          FROM runs.run_tasks WHERE run_id = ${runId} AND status IN ('queued', 'running')`),
+      );
+      if (left.length === 0) return null;
+      const ids = left.filter((t) => t.stale === true).map((t) => str(t.task_id));
+      if (ids.length === 0) return [];
+      // Running tasks with no news go back to queued: the next delivery reports itself.
+      await tx.execute(sql`UPDATE runs.run_tasks SET status = 'queued', updated_at = now()
+        WHERE run_id = ${runId} AND task_id IN (${sql.join(
+          ids.map((i) => sql`${i}`),
+          sql`, `,
+        )})
+          AND status IN ('queued', 'running')`);
+      return queuedTasks(tx, runId, ids);
+    });
+    if (stale === null) {
+      const out = await finalizeRun(deps, orgId, runId);
+      if (out !== "unchanged") report.finalized.push(runId);
+    } else if (stale.length > 0) {
+      await dispatch(deps.queue, stale, `r${Date.now()}`);
+      report.redispatched += stale.length;
+    }
+  }
+  return report;
+}
+
+async function timeOut(db: Database, orgId: string, runId: string): Promise<boolean> {
+  return db.withOrg(orgId, async (tx) => {
+    const run = rowsOf(
+      await tx.execute(sql`SELECT status, timeout_at < now() AS overdue FROM runs.model_runs
+        WHERE id = ${runId} FOR UPDATE`),
+    )[0];
+    if (!run || !["pending", "running"].includes(str(run.status)) || run.overdue !== true)
+      return false;
+    await tx.execute(sql`UPDATE runs.run_tasks SET status = 'cancelled', error = 'run timed out',
+        finished_at = now(), updated_at = now()
+      WHERE run_id = ${runId} AND status IN ('queued', 'running')`);
+    await failRun(tx, orgId, runId, "the run timed out");
+    await addToOutbox(tx, orgId, `run-timeout:${runId}`, SUBJECTS.runCancelled, {
+      runId,
+      orgId,
+      reason: "the run timed out",
+      upToAttempt: await maxAttempt(tx, runId),
+    });
+    return true;
+  });
+}
