@@ -90,6 +90,8 @@ export interface RunCancelled {
   runId: string;
   orgId: string;
   reason: string;
+  /** Tasks of this attempt or earlier stop; a retry's later attempts are not affected. */
+  upToAttempt: number;
 }
 
 /** Object keys of a window's artefacts (seed section 7.3, one file per window). */

@@ -157,6 +157,7 @@ describe("startSampler (database queue, local storage)", () => {
       runId: "run-cancel",
       orgId: ORG,
       reason: "test",
+      upToAttempt: 1,
     });
     const r = await resultOf("run-cancel");
     expect(r.status).toBe("cancelled");

@@ -57,9 +57,10 @@ export interface Sampler {
 export async function startSampler(o: SamplerOptions): Promise<Sampler> {
   const workerId = o.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = o.log.child({ worker: workerId });
-  const running = new Map<string, { task: ActiveTask; abort: AbortController }>();
-  /** Runs cancelled since this worker started: their queued tasks are dropped on arrival. */
-  const cancelledRuns = new Set<string>();
+  const running = new Map<string, { task: ActiveTask; attempt: number; abort: AbortController }>();
+  /** Runs cancelled since this worker started, up to which attempt: such tasks are dropped. */
+  const cancelledRuns = new Map<string, number>();
+  const isCancelled = (t: FitTask) => t.attempt <= (cancelledRuns.get(t.runId) ?? 0);
   let completed = 0;
 
   const control = await o.bus.subscribe(
@@ -67,9 +68,11 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
     SUBJECTS.runCancelled,
     async (e) => {
       const c = e.data as RunCancelled;
-      cancelledRuns.add(c.runId);
+      const upTo = Math.max(cancelledRuns.get(c.runId) ?? 0, c.upToAttempt);
+      cancelledRuns.set(c.runId, upTo);
       for (const r of running.values())
-        if (r.task.runId === c.runId) r.abort.abort(`run cancelled: ${c.reason}`);
+        if (r.task.runId === c.runId && r.attempt <= upTo)
+          r.abort.abort(`run cancelled: ${c.reason}`);
     },
     { from: "new", inactiveMs: 10 * 60_000 },
   );
@@ -89,7 +92,7 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
 
   async function handle(task: Task, keepAlive: () => Promise<void>): Promise<void> {
     const t = parseFitTask(task.payload);
-    if (cancelledRuns.has(t.runId)) {
+    if (isCancelled(t)) {
       await publishResult(t, {
         status: "cancelled",
         error: "run cancelled before the task started",
@@ -139,7 +142,7 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
     };
 
     const abort = new AbortController();
-    running.set(eventId, { task: active, abort });
+    running.set(eventId, { task: active, attempt: t.attempt, abort });
     // In-progress acks on a timer, not on sampler progress: a slow window must not look dead.
     const timer = setInterval(
       () => void keepAlive().catch(() => {}),
@@ -162,7 +165,7 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
           abort.signal,
         );
       } catch (e) {
-        if (e instanceof FitAborted && cancelledRuns.has(t.runId)) {
+        if (e instanceof FitAborted && isCancelled(t)) {
           logLine("warn", `task ${t.taskId} stopped: ${e.message}`);
           await publishResult(t, { status: "cancelled", error: e.message });
           return;
