@@ -157,6 +157,59 @@ describe("uploading fund data through the gateway", () => {
     expect(otherOrg).toMatchObject({ code: Code.NotFound });
   });
 
+  it("sets market configs (admins) and defines evergreen funds (members), naming bad fields", async () => {
+    const funds = (await as(Role.VIEWER, org).listFunds({})).funds;
+    const fund = funds[0]?.fundIdentityHash ?? "";
+    const admin = as(Role.ORG_ADMIN, org);
+    const bad = await admin
+      .setFundMarketConfig({
+        fundIdentityHash: fund,
+        regimes: [
+          { from: "", market: "MSCI World" },
+          { from: "2020-13-01", market: "Nope" },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: Code.InvalidArgument });
+    expect((bad as Error).message).toContain(
+      'regimes[1].from: "2020-13-01" is not a calendar date',
+    );
+    expect((bad as Error).message).toContain('regimes[1].market: unknown series "Nope"');
+    const refused = await as(Role.MEMBER, org)
+      .setFundMarketConfig({ fundIdentityHash: fund, regimes: [{ market: "MSCI World" }] })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: Code.PermissionDenied });
+    const set = await admin.setFundMarketConfig({
+      fundIdentityHash: fund,
+      regimes: [{ market: "MSCI World" }, { from: "2020-04-01", market: "Listed PE" }],
+    });
+    expect(set.changed).toBe(true);
+    const config = await as(Role.VIEWER, org).getFundMarketConfig({ fundIdentityHash: fund });
+    expect(config.history.map((h) => h.source)).toEqual(["upload", "api"]);
+    expect(config.current?.configHash).toBe(set.configHash);
+
+    const second = await as(Role.MEMBER, org).uploadWorkbook({
+      filename: "second.csv",
+      content: new TextEncoder().encode(
+        "Fund,Date,Contribution,Distribution,GP NAV\nSecond Fund,2021-01-04,100,,\n",
+      ),
+    });
+    const members = [fund, second.funds[0]?.fundIdentityHash ?? ""];
+    const one = await as(Role.MEMBER, org)
+      .createEvergreenFund({ name: "Evergreen", memberFundIdentityHashes: [fund] })
+      .catch((e: unknown) => e);
+    expect((one as Error).message).toMatch(/member_fund_identity_hashes: .*at least two/);
+    const e = await as(Role.MEMBER, org).createEvergreenFund({
+      name: "Evergreen",
+      memberFundIdentityHashes: members,
+    });
+    expect(e.isNew).toBe(true);
+    expect(e.fund?.evergreenIdentityHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await as(Role.VIEWER, org).listEvergreenFunds({})).funds.map((f) => f.name)).toEqual([
+      "Evergreen",
+    ]);
+  });
+
   it("takes an upload from an API key of the organisation", async () => {
     const root = { subject: "root", orgId: "", role: Role.SUPER_ADMIN };
     const identity = createClient(
@@ -206,6 +259,7 @@ describe("uploading fund data through the gateway", () => {
     expect((err as Error).message).toMatch(/the file is 52428801 bytes; the limit is 52428800/);
     expect((await as(Role.VIEWER, org).listFunds({})).funds.map((f) => f.filename)).toEqual([
       "template.xlsx",
+      "second.csv",
     ]);
   });
 

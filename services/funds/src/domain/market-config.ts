@@ -21,8 +21,10 @@ export interface ConfigProblem {
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}$/;
-const isDate = (s: string) =>
-  ISO.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+const isDate = (s: string) => {
+  const ms = Date.parse(`${s}T00:00:00Z`);
+  return ISO.test(s) && !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === s;
+};
 
 /**
  * Checks a market config: at least one regime, only the first may start at the fund's start

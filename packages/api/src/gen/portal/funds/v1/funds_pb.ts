@@ -855,7 +855,7 @@ export const GetFundMetricsResponseSchema: GenMessage<GetFundMetricsResponse> = 
  */
 export type UploadMarketSeriesRequest = Message<"portal.funds.v1.UploadMarketSeriesRequest"> & {
   /**
-   * filename as the user's computer named it (for the record only).
+   * filename as the user's computer named it; informational (series are named by their columns).
    *
    * @generated from field: string filename = 1;
    */
