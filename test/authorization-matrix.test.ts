@@ -7,6 +7,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { minRoleOf, Role, serviceNames, services } from "@portal/api";
 import { IdentityService } from "@portal/api/identity/v1/identity";
+import { RunService } from "@portal/api/runs/v1/runs";
 import type { Embedded } from "@portal/embedded";
 import { startEmbedded } from "@portal/embedded";
 import type { Principal } from "@portal/runtime";
@@ -38,7 +39,7 @@ describe("authorisation matrix: every RPC, every kind of caller", () => {
   let portal: Embedded;
   let transport: ReturnType<typeof createConnectTransport>;
   let sign: (p: Principal) => Promise<string>;
-  const ids = { orgId: "", userId: "", apiKeyId: "" };
+  const ids = { orgId: "", userId: "", apiKeyId: "", configId: "" };
   let callers: Caller[];
   let snapshotTarget: () => Promise<string>;
 
@@ -78,6 +79,13 @@ describe("authorisation matrix: every RPC, every kind of caller", () => {
       await as({ subject: acmeAdmin, orgId: acme, role: Role.ORG_ADMIN }),
     );
     ids.apiKeyId = key.apiKey?.id ?? "";
+    const acmeAsAdmin = await as({ subject: acmeAdmin, orgId: acme, role: Role.ORG_ADMIN });
+    const runs = createClient(RunService, transport);
+    const config = await runs.createModelConfig(
+      { name: "target", configJson: '{"windows":"last"}' },
+      acmeAsAdmin,
+    );
+    ids.configId = config.config?.configId ?? "";
     const globexAdmin = await user(globex, "admin@globex.example", Role.ORG_ADMIN);
     callers = [
       { name: "anonymous" },
@@ -95,7 +103,8 @@ describe("authorisation matrix: every RPC, every kind of caller", () => {
       const o = await id.getOrganization({ orgId: acme }, await as(root));
       const u = await id.listUsers({ orgId: acme }, await as(root));
       const k = await id.listApiKeys({ orgId: acme }, await as(root));
-      return JSON.stringify([o, u, k]);
+      const c = await runs.getModelConfigHistory({ configId: ids.configId }, acmeAsAdmin);
+      return JSON.stringify([o, u, k, c]);
     };
   });
   afterAll(async () => {
