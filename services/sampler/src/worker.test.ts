@@ -149,6 +149,21 @@ describe("startSampler (database queue, local storage)", () => {
     expect(r.error).toMatch(/window 1999-01-01 is not a week/);
   });
 
+  it("fails a task that keeps failing after its bounded deliveries, with its error", async () => {
+    await queue.enqueue(
+      TASK_QUEUE,
+      "run-poison:t1:1",
+      task("run-poison", { inputKey: "model-inputs/nowhere.json" }),
+    );
+    const r = await resultOf("run-poison");
+    expect(r.status).toBe("failed");
+    expect(r.error).toMatch(
+      /failed after 2 deliveries: ObjectNotFound: object model-inputs\/nowhere.json not found/,
+    );
+    const starts = started.seen.filter((e) => (e.data as TaskResult).runId === "run-poison");
+    expect(starts).toHaveLength(2);
+  });
+
   it("stops a running task when its run is cancelled", async () => {
     const long = { windows: "last", sampler: { chains: 2, warmup: 5000, draws: 5000 } };
     await queue.enqueue(TASK_QUEUE, "run-cancel:t1:1", task("run-cancel", { config: long }));
