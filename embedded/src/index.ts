@@ -22,7 +22,7 @@ import {
   parseSecretBoxKey,
 } from "@portal/identity-service";
 import { reportsService } from "@portal/reports-service";
-import { runsService } from "@portal/runs-service";
+import { createRunsService, loadRunsEnv, runsService } from "@portal/runs-service";
 import type { Logger, ServiceContext, ServiceDefinition } from "@portal/runtime";
 import {
   authorize,
@@ -39,7 +39,7 @@ import {
   traceIncoming,
   VERSION,
 } from "@portal/runtime";
-import { samplerService } from "@portal/sampler-service";
+import { createSamplerService, loadSamplerEnv, samplerService } from "@portal/sampler-service";
 import { z } from "zod";
 
 /** Every service the embedded process hosts; the gateway fronts them. */
@@ -117,9 +117,14 @@ export async function startEmbedded(src: Record<string, string | undefined>): Pr
   );
   const mfaEncryptionKey = await mfaKey(env.DATA_DIR, env.MFA_ENCRYPTION_KEY);
   const oidc = parseOidcEnv(src, publicBaseUrl);
-  const hosted = definitions.map((d) =>
-    d.name === "identity" ? createIdentityService({ mailer, mfaEncryptionKey, publicBaseUrl }) : d,
-  );
+  // Services configured from this process's environment: identity's mailer and keys, the runs
+  // service's reconciler and relay (RUNS_*), the sampler's worker threads (SAMPLER_*).
+  const configured: Partial<Record<ServiceName, ServiceDefinition>> = {
+    identity: createIdentityService({ mailer, mfaEncryptionKey, publicBaseUrl }),
+    runs: createRunsService(loadRunsEnv(src)),
+    sampler: createSamplerService(loadSamplerEnv(src)),
+  };
+  const hosted = definitions.map((d) => configured[d.name] ?? d);
   for (const d of hosted) {
     const ctx: ServiceContext = {
       name: d.name,

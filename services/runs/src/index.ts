@@ -49,6 +49,7 @@ export const runsService: ServiceDefinition = createRunsService();
 export { cancelRun, retryRun } from "./domain/cancel-retry.js";
 export { createConfig, listConfigs } from "./domain/configs.js";
 export { finalizeRun } from "./domain/finalize.js";
+export { loadRunsEnv } from "./env.js";
 export type { FundCatalog } from "./domain/fund-inputs.js";
 export { modelInputKey } from "./domain/fund-inputs.js";
 export { relayOutbox } from "./domain/outbox.js";
