@@ -221,6 +221,26 @@ for (const impl of impls) {
       expect(got).toEqual(["e1", "e2", "e3", "e4", "e5"]);
     });
 
+    it("starts a subscriber at new events when asked (a worker's control channel)", async () => {
+      const topic = `ctl${++n}`;
+      const got: string[] = [];
+      const one = signal();
+      await bus.publish(`${topic}.cancelled`, `old${n}`, {});
+      const sub = await bus.subscribe(
+        `ctl${n}`,
+        `${topic}.*`,
+        async (e) => {
+          got.push(e.id);
+          one.resolve();
+        },
+        { from: "new", inactiveMs: 60_000 },
+      );
+      await bus.publish(`${topic}.cancelled`, `new${n}`, {});
+      await one.promise;
+      await sub.stop();
+      expect(got).toEqual([`new${n}`]);
+    });
+
     it("delivers an event again when its handler fails", async () => {
       const topic = `retry${++n}`;
       const tries: string[] = [];
