@@ -52,11 +52,21 @@ const CONFIG = { windows: "last", sampler: { chains: 2, warmup: 100, draws: 100 
 
 async function openQueue(): Promise<{ queue: WorkQueue; bus: EventBus; close(): Promise<void> }> {
   if (args.queue === "nats") {
-    const n = await createNatsBus({
-      url: args.nats,
-      namespace: `BENCH${randomBytes(3).toString("hex")}`,
-    });
-    return { queue: n.queue, bus: n.bus, close: () => n.queue.close(1000) };
+    const namespace = `BENCH${randomBytes(3).toString("hex").toUpperCase()}`;
+    const n = await createNatsBus({ url: args.nats, namespace });
+    return {
+      queue: n.queue,
+      bus: n.bus,
+      async close() {
+        // Only this run's streams: the NATS server may be shared.
+        const names =
+          (await n.nc.request("$JS.API.STREAM.NAMES", "{}")).json<{ streams: string[] | null }>()
+            .streams ?? [];
+        for (const name of names.filter((x) => x.startsWith(namespace)))
+          await n.nc.request(`$JS.API.STREAM.DELETE.${name}`, "");
+        await n.queue.close(1000);
+      },
+    };
   }
   const db = await openDatabase({});
   const d = createDatabaseBus(db);

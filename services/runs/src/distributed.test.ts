@@ -104,11 +104,11 @@ describe.skipIf(!postgresUp() || !natsUp())(
     let results: Awaited<ReturnType<typeof watch>>;
     let completed: Awaited<ReturnType<typeof watch>>;
     let funds: { fundIdentityHash: string; dataHash: string }[];
+    const namespace = `T${randomBytes(4).toString("hex").toUpperCase()}`;
 
     beforeAll(async () => {
       const database = await createTestDatabase();
       drop = database.drop;
-      const namespace = `T${randomBytes(4).toString("hex")}`;
       const jwk = await generatePrincipalKey();
       const signer = await createPrincipalSigner(jwk);
       const env = {
@@ -170,6 +170,15 @@ describe.skipIf(!postgresUp() || !natsUp())(
     afterAll(async () => {
       for (const p of [runs, ...workers]) if (p?.proc.exitCode === null) p.proc.kill("SIGKILL");
       for (const w of [started, results, completed]) await w?.sub.stop(1000);
+      if (nats) {
+        // This run's streams only (its namespace): the NATS server is shared.
+        const names =
+          (await nats.nc.request("$JS.API.STREAM.NAMES", JSON.stringify({}))).json<{
+            streams: string[] | null;
+          }>().streams ?? [];
+        for (const name of names.filter((x) => x.startsWith(namespace)))
+          await nats.nc.request(`$JS.API.STREAM.DELETE.${name}`, "");
+      }
       await nats?.queue.close(1000);
       await db?.close();
       await drop?.();

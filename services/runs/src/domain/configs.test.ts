@@ -57,10 +57,12 @@ describe("model configs", () => {
 
   it("keeps history append-only for the application role", async () => {
     const attempt = (q: string) =>
-      db.withOrg(org, (tx) => tx.execute(sql.raw(q))).then(
-        () => "allowed",
-        (e: { cause?: { message?: string }; message: string }) => e.cause?.message ?? e.message,
-      );
+      db
+        .withOrg(org, (tx) => tx.execute(sql.raw(q)))
+        .then(
+          () => "allowed",
+          (e: { cause?: { message?: string }; message: string }) => e.cause?.message ?? e.message,
+        );
     expect(await attempt("UPDATE runs.model_config_history SET name = 'x'")).toMatch(
       /permission denied/,
     );
