@@ -121,7 +121,7 @@ export async function startBackground(
   const stopReconcile = loop(
     async () => {
       const r = await reconcileOnce({ db, queue, storage, staleMs: o.staleTaskMs });
-      if (r.finalized.length + r.timedOut.length + r.redispatched > 0) {
+      if (r.finalized.length + r.timedOut.length + r.redispatched + r.swept.length > 0) {
         log.info(r, "reconciler acted");
         kick();
       }

@@ -113,10 +113,16 @@ export async function finalizeRun(
 
   const tasks = await deps.db.withOrg(orgId, (tx) => finishedTasks(tx, runId));
   // Every artefact a result row will point at must exist: no row without its file.
+  const keys = tasks.flatMap((t) => t.windows.flatMap((w) => [w.posteriorsKey, w.fullStatsKey]));
   const missing: string[] = [];
-  for (const w of tasks.flatMap((t) => t.windows))
-    for (const key of [w.posteriorsKey, w.fullStatsKey])
-      if (!(await deps.storage.exists(key))) missing.push(key);
+  // A few checks at a time: a large run has thousands of artefacts.
+  for (let i = 0; i < keys.length; i += 16) {
+    const batch = keys.slice(i, i + 16);
+    const found = await Promise.all(batch.map((k) => deps.storage.exists(k)));
+    batch.forEach((k, j) => {
+      if (!found[j]) missing.push(k);
+    });
+  }
 
   return deps.db.withOrg(orgId, async (tx) => {
     const run = await lockRun(tx, runId);

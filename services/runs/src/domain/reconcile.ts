@@ -23,6 +23,8 @@ export interface ReconcileDeps {
   storage: ObjectStore;
   /** Silence after which a queued or running task is dispatched again. */
   staleMs: number;
+  /** Time a cancelled run's workers get to stop before its artefacts are deleted (default 60 s). */
+  sweepAfterMs?: number;
   beforeCommit?: FinalizeDeps["beforeCommit"];
 }
 
@@ -30,10 +32,12 @@ export interface ReconcileReport {
   finalized: string[];
   timedOut: string[];
   redispatched: number;
+  /** Cancelled runs whose artefacts were deleted. */
+  swept: string[];
 }
 
 export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { finalized: [], timedOut: [], redispatched: 0 };
+  const report: ReconcileReport = { finalized: [], timedOut: [], redispatched: 0, swept: [] };
   // Ids of active runs across organisations (runs migration 0001's narrow policy); the rest
   // happens under each run's organisation.
   const active = await deps.db.withRole(CROSS_ORG_ROLE, async (tx) =>
@@ -74,7 +78,47 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
       report.redispatched += stale.length;
     }
   }
+  report.swept = await sweepCancelled(deps);
   return report;
+}
+
+/**
+ * Deletes what workers wrote for a cancelled run (a task can finish as the run is cancelled; its
+ * result is then ignored), once they have had time to stop, so no artefact is left that no
+ * result points at. Failed runs keep theirs: a retry reuses the finished tasks' results.
+ */
+async function sweepCancelled(deps: ReconcileDeps): Promise<string[]> {
+  const after = `${deps.sweepAfterMs ?? 60_000} milliseconds`;
+  const runs = await deps.db.withRole(CROSS_ORG_ROLE, async (tx) =>
+    rowsOf(
+      await tx.execute(sql`SELECT id, org_id FROM runs.model_runs
+        WHERE status = 'cancelled' AND artefacts_swept_at IS NULL
+          AND finished_at < now() - ${after}::interval LIMIT 50`),
+    ),
+  );
+  const swept: string[] = [];
+  for (const r of runs) {
+    const runId = str(r.id);
+    const orgId = str(r.org_id);
+    const funds = await deps.db.withOrg(orgId, async (tx) =>
+      rowsOf(
+        await tx.execute(
+          sql`SELECT fund_identity_hash FROM runs.run_funds WHERE run_id = ${runId}`,
+        ),
+      ),
+    );
+    for (const f of funds) {
+      for (const kind of ["posteriors", "full_stats"]) {
+        const prefix = `${kind}/${orgId}/${str(f.fund_identity_hash)}/${runId}_`;
+        for (const key of await deps.storage.list(prefix)) await deps.storage.delete(key);
+      }
+    }
+    await deps.db.withOrg(orgId, (tx) =>
+      tx.execute(sql`UPDATE runs.model_runs SET artefacts_swept_at = now() WHERE id = ${runId}`),
+    );
+    swept.push(runId);
+  }
+  return swept;
 }
 
 async function timeOut(db: Database, orgId: string, runId: string): Promise<boolean> {

@@ -213,6 +213,23 @@ describe("a run's life: submit, results, finalize exactly once, retry, cancel, t
     await expect(retryRun(db, queue, org, runId)).rejects.toThrow(/only a failed run/);
   });
 
+  it("deletes the artefacts a task wrote as its run was cancelled: no orphans", async () => {
+    const runId = await submit();
+    const [t] = await tasksOf(runId);
+    if (!t) throw new Error("a task expected");
+    const late = await succeed(storage, t); // the worker finished just as the run was cancelled
+    await cancelRun(db, org, runId);
+    expect((await applyResult(db, late)).recorded).toBe(false);
+    const keys = (late.windows ?? []).flatMap((w) => [w.posteriorsKey, w.fullStatsKey]);
+    expect(await Promise.all(keys.map((k) => storage.exists(k)))).toEqual([true, true]);
+
+    const report = await reconcileOnce({ db, queue, storage, staleMs: 60_000, sweepAfterMs: 0 });
+    expect(report.swept).toContain(runId);
+    expect(await Promise.all(keys.map((k) => storage.exists(k)))).toEqual([false, false]);
+    const again = await reconcileOnce({ db, queue, storage, staleMs: 60_000, sweepAfterMs: 0 });
+    expect(again.swept).not.toContain(runId);
+  });
+
   it("fails a run past its timeout and stops its tasks", async () => {
     const runId = await submit(undefined, 60);
     await db.withOrg(org, (tx) =>
