@@ -2,7 +2,8 @@
  * Benchmark (a) of issue 5: the last window alone of a simulated 10-year fund (520 weeks).
  * Prints wall time, min bulk-ESS over the parameters and the nowcast, min-ESS per second and
  * sampler health. Usage: pnpm --filter @portal/navcast exec tsx --conditions source
- * bench/last-window.ts [years] [chains] [warmup] [draws] [metric] [xi|segments] [target_accept]
+ * bench/last-window.ts [years] [chains] [warmup] [draws] [metric] [xi|segments|whitened]
+ * [target_accept] [local_step_error]
  */
 import { cpus } from "node:os";
 import { parseRunConfig } from "../src/run-config.js";
@@ -18,6 +19,7 @@ const [
   metric = "diag",
   param = "xi",
   accept = "0.8",
+  local = "0",
 ] = process.argv.slice(2);
 const P = {
   alpha: 0.0005,
@@ -43,6 +45,7 @@ const cfg = parseRunConfig({
     seed: 1,
     metric,
     target_accept: Number(accept),
+    local_step_error: Number(local),
   },
 });
 const t0 = performance.now();
@@ -63,6 +66,7 @@ console.log(
     metric,
     parameterization: param,
     target_accept: Number(accept),
+    local_step_error: Number(local),
     wall_s: Number(sec.toFixed(1)),
     min_ess_bulk: Number(minEss.toFixed(1)),
     min_ess_per_s: Number((minEss / sec).toFixed(3)),

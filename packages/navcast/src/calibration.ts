@@ -16,6 +16,8 @@ import { generateSkeleton } from "./skeleton.js";
 export interface CalibrationOptions {
   seed: number;
   replications: number;
+  /** Index of the first replication (default 0): a study can be split over processes. */
+  first?: number;
   years: number;
   chains: number;
   warmup: number;
@@ -39,6 +41,8 @@ export interface ReplicationResult {
   maxRhat: number;
   divergences: number;
   nowcastLogError: number;
+  /** Wall time of the fit. */
+  seconds: number;
 }
 
 /** Runs the study; quantity "V_tau" is the nowcast. */
@@ -55,7 +59,8 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
       seed: o.seed,
     },
   });
-  for (let i = 0; i < o.replications; i++) {
+  const first = o.first ?? 0;
+  for (let i = first; i < first + o.replications; i++) {
     const truth = drawParams(createRng(o.seed, 0xcab, i));
     const sk = generateSkeleton({ seed: o.seed * 1000 + i, years: o.years });
     const sim = simulateFund(sk, truth, { seed: o.seed * 1000 + i });
@@ -72,7 +77,9 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
         sigmaDHat: 1,
       },
     }).fund;
+    const t0 = performance.now();
     const w = await fitWindow(fund, fund.weeks.length, config, { sampler: o.sampler });
+    const seconds = (performance.now() - t0) / 1000;
     const tv: Record<string, number> = { ...truth, V_tau: fund.truth?.V[w.tau - 1] ?? Number.NaN };
     const drawsOf: Record<string, Float64Array[]> = { ...w.paramDraws, V_tau: w.nowcast.vDraws };
     const rank: Record<string, number> = {};
@@ -101,6 +108,7 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
       maxRhat: Math.max(...rhats),
       divergences: w.sampler.divergences,
       nowcastLogError: Math.log(w.nowcast.V.q50 / tv.V_tau),
+      seconds,
     };
     out.push(res);
     o.onReplication?.(i, res);

@@ -130,7 +130,9 @@ export async function fitWindow(
     targetAccept: s.targetAccept,
     maxTreeDepth: s.maxTreeDepth,
     metric: s.metric,
-    localStepSize: s.localStepError > 0 ? { maxError: s.localStepError } : false,
+    // at most 2^6 micro steps: a region that needs more is reported as divergent rather than
+    // stalling the chain at a thousand gradients per step
+    localStepSize: s.localStepError > 0 ? { maxError: s.localStepError, maxHalvings: 6 } : false,
     onProgress: o.onProgress,
   };
   let res: SampleResult;
