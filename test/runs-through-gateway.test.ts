@@ -10,6 +10,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { Role } from "@portal/api";
 import { FundService } from "@portal/api/funds/v1/funds";
 import { RunService, RunStatus } from "@portal/api/runs/v1/runs";
+import { SamplerService } from "@portal/api/sampler/v1/sampler";
 import type { Embedded } from "@portal/embedded";
 import { startEmbedded } from "@portal/embedded";
 import { createPrincipalSigner, embeddedKeys } from "@portal/runtime";
@@ -125,6 +126,14 @@ describe("submitting a run through the gateway (embedded)", () => {
     const tasks = (await runs.listRunTasks({ runId }, viewer)).tasks;
     expect(tasks).toHaveLength(1);
     expect(tasks[0]?.worker).not.toBe("");
+
+    // The worker reports the task it is running (super admins only).
+    const status = await createClient(SamplerService, transport).getWorkerStatus(
+      {},
+      await headers(Role.SUPER_ADMIN, ""),
+    );
+    expect(status.active.map((a) => a.runId)).toEqual([runId]);
+    expect(status.concurrency).toBe(1);
 
     const cancelled = await runs.cancelRun({ runId }, member);
     expect(cancelled.run?.status).toBe(RunStatus.CANCELLED);
