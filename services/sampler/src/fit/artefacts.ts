@@ -19,13 +19,16 @@ export function posteriorsParquet(w: FittedWindow): Uint8Array {
     }
   });
   const columns = names.map((n) => {
+    const chains = w.draws[n] ?? [];
+    const lengths = chains.map((c) => c.length).join(",");
+    if (lengths !== first.map((c) => c.length).join(","))
+      throw new Error(`draws of ${n} do not match the other parameters (${lengths})`);
     const data = new Float64Array(chain.length);
     let off = 0;
-    for (const c of w.draws[n] ?? []) {
+    for (const c of chains) {
       data.set(c, off);
       off += c.length;
     }
-    if (off !== chain.length) throw new Error(`draws of ${n} do not match the other parameters`);
     return { name: n, data, type: "DOUBLE" as const };
   });
   return new Uint8Array(
