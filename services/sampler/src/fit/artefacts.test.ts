@@ -52,7 +52,7 @@ describe("posteriorsParquet", () => {
 
   it("refuses draws of different lengths", () => {
     const bad = { ...window, draws: { ...window.draws, V: [Float64Array.of(1)] } };
-    expect(() => posteriorsParquet(bad)).toThrow(/draws of V do not match/);
+    expect(() => posteriorsParquet(bad)).toThrow(/draws of \w+ do not match the other parameters/);
   });
 });
 
