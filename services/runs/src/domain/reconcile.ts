@@ -54,12 +54,23 @@ export async function reconcileOnce(deps: ReconcileDeps): Promise<ReconcileRepor
       continue;
     }
     const stale = await deps.db.withOrg(orgId, async (tx) => {
+      const staleAfter = `${deps.staleMs} milliseconds`;
       const left = rowsOf(
-        await tx.execute(sql`SELECT task_id, status, updated_at < now() - ${`${deps.staleMs} milliseconds`}::interval AS stale
+        await tx.execute(sql`SELECT task_id, status, updated_at < now() - ${staleAfter}::interval AS stale
           FROM runs.run_tasks WHERE run_id = ${runId} AND status IN ('queued', 'running')`),
       );
       if (left.length === 0) return null;
-      const ids = left.filter((t) => t.stale === true).map((t) => str(t.task_id));
+      // A queued task waits its turn while the run's other tasks move: only when none of them has
+      // reported for `staleMs` may its message have been lost. A running task that went silent
+      // is lost whatever the others do.
+      const moving =
+        rowsOf(
+          await tx.execute(sql`SELECT bool_or(updated_at >= now() - ${staleAfter}::interval) AS moving
+          FROM runs.run_tasks WHERE run_id = ${runId}`),
+        )[0]?.moving === true;
+      const ids = left
+        .filter((t) => t.stale === true && (t.status === "running" || !moving))
+        .map((t) => str(t.task_id));
       if (ids.length === 0) return [];
       // Running tasks with no news go back to queued: the next delivery reports itself.
       await tx.execute(sql`UPDATE runs.run_tasks SET status = 'queued', updated_at = now()

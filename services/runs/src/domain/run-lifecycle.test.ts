@@ -213,6 +213,34 @@ describe("a run's life: submit, results, finalize exactly once, retry, cancel, t
     await expect(retryRun(db, queue, org, runId)).rejects.toThrow(/only a failed run/);
   });
 
+  it("publishes again the tasks of a run that stopped moving, and only those", async () => {
+    const messages = async (runId: string) =>
+      rowsOf(
+        await db.withApp((tx) =>
+          tx.execute(sql`SELECT id FROM runtime.queue_messages WHERE id LIKE ${`${runId}:%`}`),
+        ),
+      ).length;
+    const age = (runId: string, taskId: string | undefined, status: string) =>
+      db.withOrg(org, (tx) =>
+        tx.execute(sql`UPDATE runs.run_tasks SET status = ${status}, updated_at = now() - interval '1 hour'
+          WHERE run_id = ${runId} AND task_id = ${taskId ?? ""}`),
+      );
+    const runId = await submit();
+    const [a, b] = await tasksOf(runId);
+    expect(await messages(runId)).toBe(2);
+    // One task queued and silent for an hour, the other with news just now: the run moves, and
+    // the queued task is only waiting its turn.
+    await age(runId, a?.taskId, "queued");
+    const first = await reconcileOnce({ db, queue, storage, staleMs: 60_000 });
+    expect(first.redispatched).toBe(0);
+    // Now both silent for an hour (the running one's worker died and its message was lost).
+    await age(runId, b?.taskId, "running");
+    const second = await reconcileOnce({ db, queue, storage, staleMs: 60_000 });
+    expect(second.redispatched).toBe(2);
+    expect(await messages(runId)).toBe(4);
+    expect((await tasksOf(runId)).map((t) => t.attempt)).toEqual([1, 1]);
+  });
+
   it("deletes the artefacts a task wrote as its run was cancelled: no orphans", async () => {
     const runId = await submit();
     const [t] = await tasksOf(runId);
