@@ -77,7 +77,7 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
     { from: "new", inactiveMs: 10 * 60_000 },
   );
 
-  const publishResult = (t: FitTask, r: Omit<TaskResult, keyof FitTask | "worker"> & object) => {
+  const publishResult = (t: FitTask, r: Pick<TaskResult, "status" | "windows" | "error">) => {
     const result: TaskResult = {
       runId: t.runId,
       orgId: t.orgId,
@@ -85,7 +85,7 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
       attempt: t.attempt,
       worker: workerId,
       ...r,
-    } as TaskResult;
+    };
     // One result per attempt: a redelivered task that finishes again publishes the same id.
     return o.bus.publish(SUBJECTS.taskResult, `result:${t.runId}:${t.taskId}:${t.attempt}`, result);
   };
