@@ -44,7 +44,17 @@ async function unprotectedOrgTables(client: pg.Client): Promise<string[]> {
 }
 
 /** Audit tables: no application role may change or remove a row. */
-const APPEND_ONLY = ["identity.access_logs", "identity.admin_logs"];
+const APPEND_ONLY = [
+  "identity.access_logs",
+  "identity.admin_logs",
+  // runs: config history is never changed (seed finding #6); logs and finalized results neither
+  "runs.model_config_history",
+  "runs.run_logs",
+  "runs.posterior_results",
+  "runs.fund_estimation_history",
+  "runs.fund_version_results",
+  "runs.simulation_results",
+];
 
 describe.skipIf(!postgresUp())("row-level security on every organisation table", () => {
   let t: Awaited<ReturnType<typeof createTestDatabase>>;
