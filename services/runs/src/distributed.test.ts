@@ -81,6 +81,13 @@ async function watch(bus: EventBus, subject: string) {
   return {
     sub,
     seen,
+    /** Resolves once `n` events matching `match` have been seen. */
+    atLeast: (match: (e: BusEvent) => boolean, n: number) =>
+      new Promise<void>((resolve) => {
+        const enough = () => seen.filter(match).length >= n;
+        if (enough()) resolve();
+        else waiters.push({ match: (e) => match(e) && enough(), resolve: () => resolve() });
+      }),
     next: (match: (e: BusEvent) => boolean) =>
       new Promise<BusEvent>((resolve) => {
         const hit = seen.find(match);
@@ -95,6 +102,7 @@ describe.skipIf(!postgresUp() || !natsUp())(
   () => {
     let drop: () => Promise<void>;
     let runs: Proc;
+    let runsEnv: Record<string, string>;
     const workers: Proc[] = [];
     let db: Database;
     let storage: ObjectStore;
@@ -137,7 +145,8 @@ describe.skipIf(!postgresUp() || !natsUp())(
         watch(nats.bus, SUBJECTS.taskResult),
         watch(nats.bus, SUBJECTS.runCompleted),
       ]);
-      runs = await startService("runs", { ...env, RUNS_RELAY_EVERY_MS: "200" });
+      runsEnv = { ...env, RUNS_RELAY_EVERY_MS: "200" };
+      runs = await startService("runs", runsEnv);
       const sampler = {
         ...env,
         SAMPLER_CONCURRENCY: "1",
@@ -296,6 +305,20 @@ describe.skipIf(!postgresUp() || !natsUp())(
       expect(redelivered?.deliveries).toBeGreaterThanOrEqual(2);
       expect(await count("runs.posterior_results", runId)).toBe(2);
       expect(await count("runs.fund_estimation_history", runId)).toBe(2);
+    });
+
+    it("loses nothing when the runs service crashes mid-run: a restart catches up and finalizes", async () => {
+      const runId = await submit({ ...SMALL, sampler: { ...SMALL.sampler, seed: 11 } }, "crash");
+      await started.next(ofRun(runId));
+      runs.proc.kill("SIGKILL");
+      await once(runs.proc, "exit");
+      // Workers go on without it; their reports wait in JetStream for the runs service's consumer.
+      await results.atLeast(ofRun(runId), 2);
+      runs = await startService("runs", runsEnv);
+      await completed.next(ofRun(runId));
+      expect(await count("runs.posterior_results", runId)).toBe(2);
+      const { run } = await call<{ run: { status: string } }>("GetRun", { runId });
+      expect(run.status).toBe("RUN_STATUS_COMPLETED");
     });
 
     it("cancels a run: the worker stops its task within seconds", async () => {
