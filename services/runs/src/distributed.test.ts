@@ -36,6 +36,11 @@ import { putSimulatedFund } from "./testing/harness.js";
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const ORG = randomUUID();
 const SMALL = { windows: "last", sampler: { chains: 2, warmup: 100, draws: 100 } };
+/**
+ * The event a runs instance was handling when it died is redelivered after the bus's ack wait
+ * (60 s on JetStream), so catching up after a crash can take that long on top of the fits.
+ */
+const CATCH_UP_MS = 180_000;
 const LONG = { windows: "last", sampler: { chains: 2, warmup: 20_000, draws: 20_000 } };
 
 interface Proc {
@@ -110,7 +115,7 @@ describe.skipIf(!postgresUp() || !natsUp())(
     let call: <T>(method: string, body: unknown) => Promise<T>;
     let started: Awaited<ReturnType<typeof watch>>;
     let results: Awaited<ReturnType<typeof watch>>;
-    let completed: Awaited<ReturnType<typeof watch>>;
+    let finished: Awaited<ReturnType<typeof watch>>;
     let funds: { fundIdentityHash: string; dataHash: string }[];
     const namespace = `T${randomBytes(4).toString("hex").toUpperCase()}`;
 
@@ -140,10 +145,10 @@ describe.skipIf(!postgresUp() || !natsUp())(
         },
       });
       nats = await createNatsBus({ url: realServices.natsUrl, namespace });
-      [started, results, completed] = await Promise.all([
+      [started, results, finished] = await Promise.all([
         watch(nats.bus, SUBJECTS.taskStarted),
         watch(nats.bus, SUBJECTS.taskResult),
-        watch(nats.bus, SUBJECTS.runCompleted),
+        watch(nats.bus, "runs.run.*"),
       ]);
       runsEnv = { ...env, RUNS_RELAY_EVERY_MS: "200" };
       runs = await startService("runs", runsEnv);
@@ -160,8 +165,9 @@ describe.skipIf(!postgresUp() || !natsUp())(
         ])),
       );
       db = await openDatabase({ url: database.url, poolSize: 2 });
-      const token = await signer.sign({ subject: "member-1", orgId: ORG, role: 3 });
       call = async <T>(method: string, body: unknown): Promise<T> => {
+        // A fresh principal per call: they are short-lived, and this file runs for minutes.
+        const token = await signer.sign({ subject: "member-1", orgId: ORG, role: 3 });
         const res = await fetch(
           `http://127.0.0.1:${runs.port}/portal.runs.v1.RunService/${method}`,
           {
@@ -178,7 +184,7 @@ describe.skipIf(!postgresUp() || !natsUp())(
     });
     afterAll(async () => {
       for (const p of [runs, ...workers]) if (p?.proc.exitCode === null) p.proc.kill("SIGKILL");
-      for (const w of [started, results, completed]) await w?.sub.stop(1000);
+      for (const w of [started, results, finished]) await w?.sub.stop(1000);
       if (nats) {
         // This run's streams only (its namespace): the NATS server is shared.
         const names =
@@ -205,6 +211,13 @@ describe.skipIf(!postgresUp() || !natsUp())(
       return run.runId;
     };
     const ofRun = (runId: string) => (e: BusEvent) => (e.data as { runId: string }).runId === runId;
+    /** Waits for the run to complete or fail, and says which (with the error of a failure). */
+    const outcome = async (runId: string) => {
+      const e = await finished.next((x) => ofRun(runId)(x) && x.subject !== SUBJECTS.runCancelled);
+      return e.subject === SUBJECTS.runCompleted
+        ? "completed"
+        : `failed: ${(e.data as { error?: string }).error}`;
+    };
     const count = async (table: string, runId: string) =>
       Number(
         rowsOf(
@@ -220,7 +233,7 @@ describe.skipIf(!postgresUp() || !natsUp())(
     it("completes a two-fund run end to end, with results_hash over the stored artefacts", async () => {
       const runId = await submit(SMALL, "small");
       firstRun = runId;
-      await completed.next(ofRun(runId));
+      expect(await outcome(runId)).toBe("completed");
       const { run } = await call<{
         run: { status: string; resultsHash: string; funds: unknown[]; tasksDone: number };
       }>("GetRun", { runId });
@@ -292,7 +305,7 @@ describe.skipIf(!postgresUp() || !natsUp())(
       if (!victim) throw new Error(`worker ${first.worker} is not one of ours`);
       victim.proc.kill("SIGKILL");
       await once(victim.proc, "exit");
-      await completed.next(ofRun(runId));
+      expect(await outcome(runId)).toBe("completed");
 
       const { tasks } = await call<{
         tasks: { taskId: string; status: string; deliveries: number }[];
@@ -307,19 +320,23 @@ describe.skipIf(!postgresUp() || !natsUp())(
       expect(await count("runs.fund_estimation_history", runId)).toBe(2);
     });
 
-    it("loses nothing when the runs service crashes mid-run: a restart catches up and finalizes", async () => {
-      const runId = await submit({ ...SMALL, sampler: { ...SMALL.sampler, seed: 11 } }, "crash");
-      await started.next(ofRun(runId));
-      runs.proc.kill("SIGKILL");
-      await once(runs.proc, "exit");
-      // Workers go on without it; their reports wait in JetStream for the runs service's consumer.
-      await results.atLeast(ofRun(runId), 2);
-      runs = await startService("runs", runsEnv);
-      await completed.next(ofRun(runId));
-      expect(await count("runs.posterior_results", runId)).toBe(2);
-      const { run } = await call<{ run: { status: string } }>("GetRun", { runId });
-      expect(run.status).toBe("RUN_STATUS_COMPLETED");
-    });
+    it(
+      "loses nothing when the runs service crashes mid-run: a restart catches up and finalizes",
+      async () => {
+        const runId = await submit({ ...SMALL, sampler: { ...SMALL.sampler, seed: 11 } }, "crash");
+        await started.next(ofRun(runId));
+        runs.proc.kill("SIGKILL");
+        await once(runs.proc, "exit");
+        // Workers go on without it; their reports wait in JetStream for the runs service's consumer.
+        await results.atLeast(ofRun(runId), 2);
+        runs = await startService("runs", runsEnv);
+        expect(await outcome(runId)).toBe("completed");
+        expect(await count("runs.posterior_results", runId)).toBe(2);
+        const { run } = await call<{ run: { status: string } }>("GetRun", { runId });
+        expect(run.status).toBe("RUN_STATUS_COMPLETED");
+      },
+      CATCH_UP_MS,
+    );
 
     it("cancels a run: the worker stops its task within seconds", async () => {
       const runId = await submit(LONG, "long");
