@@ -116,7 +116,15 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
     await o.bus.publish(SUBJECTS.taskStarted, `started:${eventId}`, started);
 
     let line = 0;
-    const pending: Promise<unknown>[] = [];
+    // Log and progress events are sent without waiting on them; the task waits for them at the end.
+    const pending = new Set<Promise<unknown>>();
+    const send = (subject: string, id: string, data: unknown) => {
+      const p: Promise<unknown> = o.bus
+        .publish(subject, id, data)
+        .catch(() => {})
+        .finally(() => pending.delete(p));
+      pending.add(p);
+    };
     const logLine = (level: TaskLog["level"], message: string) => {
       line += 1;
       const ev: TaskLog = {
@@ -127,7 +135,7 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
         message,
         at: new Date().toISOString(),
       };
-      pending.push(o.bus.publish(SUBJECTS.taskLog, `log:${eventId}:${line}`, ev).catch(() => {}));
+      send(SUBJECTS.taskLog, `log:${eventId}:${line}`, ev);
     };
     let lastProgress = 0;
     const progressEvery = o.progressEveryMs ?? 1000;
@@ -136,9 +144,7 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
       if (now - lastProgress < progressEvery) return;
       lastProgress = now;
       const ev: TaskProgress = { ...ref, delivery: task.delivery, fraction };
-      pending.push(
-        o.bus.publish(SUBJECTS.taskProgress, `progress:${eventId}:${now}`, ev).catch(() => {}),
-      );
+      send(SUBJECTS.taskProgress, `progress:${eventId}:${now}`, ev);
     };
 
     const abort = new AbortController();
@@ -200,7 +206,7 @@ export async function startSampler(o: SamplerOptions): Promise<Sampler> {
     } finally {
       clearInterval(timer);
       running.delete(eventId);
-      await Promise.allSettled(pending);
+      await Promise.allSettled([...pending]);
     }
   }
 
