@@ -22,6 +22,14 @@ const [
   seed = "1",
   first = "0",
 ] = process.argv.slice(2);
+/** Chi-square statistic of a histogram against uniform, and its 1% critical value (9 df). */
+function chiSquare(h: number[]): number {
+  const n = h.reduce((a, b) => a + b, 0);
+  const e = n / h.length;
+  return h.reduce((a, x) => a + (x - e) ** 2 / e, 0);
+}
+const CHI2_9_99 = 21.67;
+
 const t0 = performance.now();
 const dir = new URL("./results/", import.meta.url);
 mkdirSync(dir, { recursive: true });
@@ -46,14 +54,6 @@ await runCalibration({
     report();
   },
 });
-
-/** Chi-square statistic of a histogram against uniform, and its 1% critical value (9 df). */
-function chiSquare(h: number[]): number {
-  const n = h.reduce((a, b) => a + b, 0);
-  const e = n / h.length;
-  return h.reduce((a, x) => a + (x - e) ** 2 / e, 0);
-}
-const CHI2_9_99 = 21.67;
 
 function report(): void {
   const sec = (performance.now() - t0) / 1000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createDensity, floorEps } from "./density.js";
+import { createDensity, type DensityCoordinates, floorEps } from "./density.js";
 import { DEFAULT_MODEL_OPTIONS, type ModelOptions } from "./model-config.js";
 import type { ModelData } from "./model-data.js";
 import { createRng, normal, uniform } from "./rng.js";
@@ -56,8 +56,13 @@ const TYPICAL = {
   beta_cM: 1.05,
 };
 
-function checkGradient(data: ModelData, options: ModelOptions, seed: number) {
-  const dens = createDensity(data, options);
+function checkGradient(
+  data: ModelData,
+  options: ModelOptions,
+  seed: number,
+  coordinates?: DensityCoordinates,
+) {
+  const dens = createDensity(data, options, coordinates);
   const r = createRng(seed, 99);
   const q = new Float64Array(dens.dim);
   dens.unconstrainParams(TYPICAL, q);
@@ -121,15 +126,19 @@ describe("NavcastDensity.logDensityGradient", () => {
     "matches central finite differences to 1e-6 relative (%s)",
     (_name, options, opts) => {
       for (const seed of [1, 2, 3]) {
-        const { worst } = checkGradient(randomData(seed, 70, opts), options, seed);
-        expect(worst).toBeLessThan(1e-6);
+        for (const logValueAtDistributions of [true, false]) {
+          const { worst } = checkGradient(randomData(seed, 70, opts), options, seed, {
+            logValueAtDistributions,
+          });
+          expect(worst).toBeLessThan(1e-6);
+        }
       }
     },
   );
 
   it("keeps log V finite where V underflows to 0", () => {
     const data = randomData(4, 40, { bigDistribution: true });
-    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
+    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS, { logValueAtDistributions: false });
     const q = new Float64Array(dens.dim);
     const lv = dens.logValuePath(q, new Float64Array(40));
     const i = 40 - 8;
@@ -144,7 +153,7 @@ describe("NavcastDensity.logDensityGradient", () => {
 
   it("follows the value recursion of MODEL.md section 2 when the floor is slack", () => {
     const data = randomData(5, 30);
-    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
+    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS, { logValueAtDistributions: false });
     const q = new Float64Array(dens.dim);
     const r = createRng(5);
     for (let k = 0; k < dens.dim; k++) q[k] = 0.5 * normal(r);
@@ -183,6 +192,57 @@ describe("NavcastDensity.logDensityGradient", () => {
       const fm = dens.logDensityGradient(q, g2);
       q[k] = 0;
       expect(Math.abs((fp - fm) / (2 * h) - g[k]) / Math.max(1, Math.abs(g[k]))).toBeLessThan(1e-6);
+    }
+  });
+
+  it("in net distribution weeks, adds exactly log |d xi / d kappa| to the xi-form density", () => {
+    // the map kappa -> xi is triangular (xi_t depends on kappa_j, j <= t), so the log-Jacobian is
+    // the sum of log d xi_t / d kappa_t, taken here by finite differences
+    for (const opts of [{}, { bigDistribution: true }]) {
+      const data = randomData(7, 50, opts);
+      const kap = createDensity(data, DEFAULT_MODEL_OPTIONS);
+      const xiForm = createDensity(data, DEFAULT_MODEL_OPTIONS, { logValueAtDistributions: false });
+      expect(kap.kappaWeek.some((k) => k === 1)).toBe(true);
+      const r = createRng(7);
+      const q = new Float64Array(kap.dim);
+      kap.unconstrainParams(TYPICAL, q);
+      for (let k = kap.xiOffset; k < kap.dim; k++) q[k] = 0.5 * normal(r);
+      const xiOf = (qq: Float64Array) => {
+        const p = kap.constrainedParams(qq);
+        const e = kap.shockPath(qq, new Float64Array(50));
+        return Float64Array.from(e, (ei, i) => {
+          if (Number.isNaN(data.comparable[i])) return ei;
+          const z =
+            (data.comparable[i] - data.alphaC - data.betaCM * data.market[i]) /
+            Math.sqrt(data.h[i]);
+          return (ei - p.rho * z) / Math.sqrt(1 - p.rho * p.rho);
+        });
+      };
+      const x = Float64Array.from(q);
+      x.set(xiOf(q), kap.xiOffset);
+      // same value path from both coordinates
+      const lvK = kap.logValuePath(q, new Float64Array(50));
+      const lvX = xiForm.logValuePath(x, new Float64Array(50));
+      for (let i = 0; i < 50; i++) expect(lvK[i]).toBeCloseTo(lvX[i], 6);
+      let logJ = 0;
+      for (let i = 0; i < 50; i++) {
+        if (!kap.kappaWeek[i]) continue;
+        const h = 1e-6;
+        const k = kap.xiOffset + i;
+        const q0 = q[k];
+        q[k] = q0 + h;
+        const up = xiOf(q)[i];
+        q[k] = q0 - h;
+        const dn = xiOf(q)[i];
+        q[k] = q0;
+        logJ += Math.log(Math.abs((up - dn) / (2 * h)));
+      }
+      const g = new Float64Array(kap.dim);
+      const diff = kap.logDensityGradient(q, g) - xiForm.logDensityGradient(x, g);
+      expect(Math.abs(diff - logJ)).toBeLessThan(1e-5);
+      // and coordinatesFromShocks inverts the map
+      const back = kap.coordinatesFromShocks(Float64Array.from(x));
+      for (let k = 0; k < kap.dim; k++) expect(back[k]).toBeCloseTo(q[k], 6);
     }
   });
 });

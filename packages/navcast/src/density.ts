@@ -1,8 +1,25 @@
 /**
  * The NAVcast log density with its gradient (MODEL.md sections 2, 3 and 5), on the unconstrained
- * vector q = [transformed parameters..., xi_1..xi_T]. The gradient is a hand-written reverse-mode
- * adjoint of the value recursion, so one evaluation costs O(T). Buffers are allocated once in the
- * constructor; `logDensityGradient` allocates nothing.
+ * vector q = [transformed parameters..., shock coordinates for weeks 1..T]. The gradient is a
+ * hand-written reverse-mode adjoint of the value recursion, so one evaluation costs O(T). Buffers
+ * are allocated once in the constructor; `logDensityGradient` allocates nothing.
+ *
+ * The shock coordinate of week t is xi_t (section 3), except, by default, in weeks whose
+ * distribution exceeds the contribution (t >= 2). There the floor of section 2 is a cliff: once
+ * D_t exceeds U_t + C_t the value drops to ~eps within a change of order eps in U_t, and a sampler
+ * that meets it diverges (funds from the default priors do hit it: about one in five).
+ * In those weeks the coordinate is kappa_t, with
+ *
+ *     log V_t = logaddexp(log floor(C_t - D_t), log V_{t-1} + mu_t + sigma_t kappa_t),
+ *
+ * mu_t + sigma_t xi_t being the fund's log return (mu_t = alpha + beta m_t + F sqrt(h_t) rho z_t,
+ * sigma_t = F sqrt(h_t) sqrt(1 - rho^2), or without the rho terms where y_t is missing): the
+ * return is applied to the value after the flow. xi_t follows by inverting the floor
+ * (U_t = floor^-1(V_t) - C_t + D_t, r_t = log U_t - log V_{t-1}), and the density gains
+ * log |d xi_t / d kappa_t| = log(omega V_t floor^-1'(V_t) / U_t), omega the logaddexp share. The
+ * map is a bijection for every value of the other coordinates, so the target is exactly
+ * MODEL.md's; near the floor the density in kappa_t decays smoothly instead of falling off a
+ * cliff.
  */
 import { DataError } from "./errors.js";
 import { compilePriors, type ModelOptions, type ParamName } from "./model-config.js";
@@ -77,8 +94,21 @@ export class NavcastDensity implements Potential {
   private readonly gLB: Float64Array;
   private readonly t4 = new Float64Array(4);
   private readonly t2 = new Float64Array(2);
+  /** 1 where week i's coordinate is kappa_i (net distribution weeks), else 0. */
+  readonly kappaWeek: Uint8Array;
+  /** log floor(C_i - D_i): the lower bound of log V_i in a kappa week. */
+  private readonly logLower: Float64Array;
+  private readonly xiv: Float64Array;
+  private readonly sig: Float64Array;
+  private readonly omega: Float64Array;
+  private readonly yv: Float64Array;
+  private readonly xpv: Float64Array;
 
-  constructor(data: ModelData, options: ModelOptions) {
+  constructor(
+    data: ModelData,
+    options: ModelOptions,
+    coordinates: DensityCoordinates = { logValueAtDistributions: true },
+  ) {
     const T = weeksOf(data);
     this.T = T;
     checkData(data, T);
@@ -138,6 +168,49 @@ export class NavcastDensity implements Potential {
     this.w1 = new Float64Array(T);
     this.gLV = new Float64Array(T);
     this.gLB = new Float64Array(T);
+    this.kappaWeek = new Uint8Array(T);
+    this.logLower = new Float64Array(T);
+    for (let i = 1; i < T; i++) {
+      if (coordinates.logValueAtDistributions && this.D[i] > this.C[i]) {
+        this.kappaWeek[i] = 1;
+        this.logLower[i] = this.logEps + logSoftplus((this.C[i] - this.D[i]) / this.eps);
+      }
+    }
+    this.xiv = new Float64Array(T);
+    this.sig = new Float64Array(T);
+    this.omega = new Float64Array(T);
+    this.yv = new Float64Array(T);
+    this.xpv = new Float64Array(T);
+  }
+
+  /**
+   * Writes into q the coordinates of the point whose shocks are xi (q's shock block holds xi on
+   * entry, the parameters are q's): kappa in the kappa weeks, xi elsewhere.
+   */
+  coordinatesFromShocks(q: Float64Array): Float64Array {
+    const saved = Uint8Array.from(this.kappaWeek);
+    this.kappaWeek.fill(0);
+    this.forward(q);
+    this.kappaWeek.set(saved);
+    const off = this.xiOffset;
+    for (let i = 1; i < this.T; i++) {
+      if (!this.kappaWeek[i]) continue;
+      const { mu, sigma } = this.muSigma(q, i);
+      q[off + i] = (this.logV[i] - this.logV[i - 1] - mu) / sigma;
+    }
+    return q;
+  }
+
+  /** mu_i and sigma_i of a week (the log return is mu_i + sigma_i xi_i). */
+  private muSigma(q: Float64Array, i: number): { mu: number; sigma: number } {
+    const p = this.constrainedParams(q);
+    const alphaC = this.cat1Prior ? p.alpha_c : this.fixedAlphaC;
+    const betaCM = this.cat1Prior ? p.beta_cM : this.fixedBetaCM;
+    const sr = Math.sqrt(1 - p.rho * p.rho);
+    const base = p.alpha + p.beta * this.m[i];
+    if (Number.isNaN(this.y[i])) return { mu: base, sigma: p.F * this.s[i] };
+    const zi = (this.y[i] - alphaC - betaCM * this.m[i]) / this.s[i];
+    return { mu: base + p.F * this.s[i] * p.rho * zi, sigma: p.F * this.s[i] * sr };
   }
 
   /** Constrained value of every global parameter at q, by name. */
@@ -235,20 +308,52 @@ export class NavcastDensity implements Potential {
     const betaCM = this.cat1Prior ? x[id.beta_cM] : this.fixedBetaCM;
     const off = this.xiOffset;
     const { C, D, m, s, y, e, z, U, a, logV, eps, logEps } = this;
+    const { kappaWeek, xiv, sig, omega, yv, xpv } = this;
     for (let i = 0; i < T; i++) {
-      const xi = q[off + i];
-      // section 3, components 1-2 in the xi form: sum_t log N(xi_t; 0, 1)
-      lp += -0.5 * xi * xi - HALF_LOG_2PI;
-      if (!Number.isNaN(y[i])) {
+      const hasY = !Number.isNaN(y[i]);
+      if (hasY) {
         const zi = (y[i] - alphaC - betaCM * m[i]) / s[i];
         z[i] = zi;
-        e[i] = rho * zi + sr * xi;
         // p(y) no longer constant once alpha_c, beta_cM are parameters: log N(y; mean, sqrt(h))
         if (this.cat1Prior) lp += -0.5 * zi * zi - HALF_LOG_2PI - this.logS[i];
       } else {
         z[i] = 0;
-        e[i] = xi;
       }
+      let xi: number;
+      if (kappaWeek[i]) {
+        // kappa week (see the header): log V_i from kappa, then xi from inverting the floor
+        const mu = alpha + beta * m[i] + (hasY ? F * s[i] * rho * z[i] : 0);
+        const sg = hasY ? F * s[i] * sr : F * s[i];
+        const g = logV[i - 1] + mu + sg * q[off + i];
+        const lo = this.logLower[i];
+        const L = g >= lo ? g + Math.log1p(Math.exp(lo - g)) : lo + Math.log1p(Math.exp(g - lo));
+        logV[i] = L;
+        const ly = L - logEps; // log(V / eps)
+        const yy = Math.exp(ly);
+        // x = floor^-1(V) = eps log(expm1(V / eps)); x'(V) = 1 / (1 - exp(-V / eps))
+        const lem =
+          ly > 3.4 ? yy + Math.log1p(-Math.exp(-yy)) : ly > -30 ? Math.log(Math.expm1(yy)) : ly;
+        // y x'(V) and log x'(V), stable where V / eps underflows
+        const yxp = ly > -30 ? -yy / Math.expm1(-yy) : 1;
+        const lxp = ly > -30 ? -Math.log(-Math.expm1(-yy)) : -ly;
+        const Ui = eps * lem - C[i] + D[i];
+        U[i] = Ui;
+        const r = Math.log(Ui) - logV[i - 1];
+        xi = (r - mu) / sg;
+        sig[i] = sg;
+        omega[i] = Math.exp(g - L);
+        yv[i] = yy;
+        xpv[i] = yxp;
+        // log |d xi / d kappa| = log omega + log V - log U + log x'(V), log omega = g - L
+        lp += g - Math.log(Ui) + lxp;
+      } else {
+        xi = q[off + i];
+      }
+      xiv[i] = xi;
+      // section 3, components 1-2 in the xi form: sum_t log N(xi_t; 0, 1)
+      lp += -0.5 * xi * xi - HALF_LOG_2PI;
+      e[i] = hasY ? rho * z[i] + sr * xi : xi;
+      if (kappaWeek[i]) continue;
       // section 2: r_t, U_t = V_{t-1} exp(r_t), V_t = floor(U_t + C_t - D_t), in log V
       const r = alpha + beta * m[i] + F * s[i] * e[i];
       U[i] = i === 0 ? 0 : Math.exp(logV[i - 1] + r);
@@ -367,6 +472,47 @@ export class NavcastDensity implements Potential {
         gLV[i] += g;
       }
       // gLV[i] is complete here: every term using log V_i sits at an index >= i
+      if (this.kappaWeek[i]) {
+        // kappa week: local terms l = -xi^2 / 2 + g - log U + log x'(V) (dropped when pathOnly),
+        // L = log V_i = logaddexp(lower, g), g = log V_{i-1} + mu + sigma kappa
+        const sg = this.sig[i];
+        const xi = this.xiv[i];
+        const yy = this.yv[i];
+        const yxp = this.xpv[i];
+        const kU = (eps * yxp) / U[i]; // d log U / d L
+        let gL = gLV[i];
+        let gG = 0;
+        let gLp = 0;
+        let gMu = 0;
+        let gSg = 0;
+        if (!pathOnly) {
+          gL += -xi * (kU / sg) - kU - (yxp - yy);
+          gLp += xi / sg;
+          gMu += xi / sg;
+          gSg += (xi * xi) / sg;
+          gG += 1;
+        }
+        gG += gL * this.omega[i];
+        gLp += gG;
+        gMu += gG;
+        gSg += gG * q[off + i];
+        gLV[i - 1] += gLp;
+        grad[off + i] = gG * sg;
+        gAlpha += gMu;
+        gBeta += gMu * m[i];
+        if (!Number.isNaN(this.y[i])) {
+          gF += gMu * s[i] * rho * z[i] + gSg * s[i] * sr;
+          gRho += gMu * F * s[i] * z[i] - gSg * F * s[i] * (rho / sr);
+          if (this.cat1Prior) {
+            const gz = gMu * F * s[i] * rho - (pathOnly ? 0 : z[i]);
+            gAc -= gz / s[i];
+            gBc -= (gz * m[i]) / s[i];
+          }
+        } else {
+          gF += gSg * s[i];
+        }
+        continue;
+      }
       const gA = gLV[i] * dLogSoftplus(a[i]);
       let gR = 0;
       if (i > 0) {
@@ -437,7 +583,17 @@ function checkData(d: ModelData, T: number): void {
   }
 }
 
+/** How the shocks are presented (the target is the same): see the header. */
+export interface DensityCoordinates {
+  /** kappa (log value after the flow) instead of xi in net distribution weeks (default true). */
+  logValueAtDistributions: boolean;
+}
+
 /** Builds the density of `data` under `options`. */
-export function createDensity(data: ModelData, options: ModelOptions): NavcastDensity {
-  return new NavcastDensity(data, options);
+export function createDensity(
+  data: ModelData,
+  options: ModelOptions,
+  coordinates?: DensityCoordinates,
+): NavcastDensity {
+  return new NavcastDensity(data, options, coordinates);
 }

@@ -86,7 +86,8 @@ export async function fitWindow(
     allowIgarch: config.garchAllowIgarch,
   });
   const priors = { ...config.model.priors, ...o.priors };
-  const density = createDensity(data, { ...config.model, priors });
+  const coordinates = { logValueAtDistributions: config.distributionWeeks === "log_value" };
+  const density = createDensity(data, { ...config.model, priors }, coordinates);
   const s = config.sampler;
   // one stream per (run seed, fund, window end): adding a window never changes another's draws
   const seed = nextUint32(createRng(s.seed, nameKey(fund.name), tau));
@@ -109,7 +110,7 @@ export async function fitWindow(
     reference = init[0];
     const wp = createWhitenedPotential(
       density,
-      createDensity(data, { ...config.model, priors }),
+      createDensity(data, { ...config.model, priors }, coordinates),
       reference,
     );
     potential = wp;
@@ -150,6 +151,7 @@ export async function fitWindow(
               data,
               options: { ...config.model, priors },
               parameterization: config.parameterization,
+              coordinates,
               reference,
             },
             threads: s.threads,

@@ -36,7 +36,8 @@ export function initialPoints(
     }
     // shocks solved for this chain's own parameters, so its value path meets the NAVs
     solveShocks(density, data, density.constrainedParams(q), q);
-    return q;
+    // in the density's own coordinates (kappa in net distribution weeks)
+    return density.coordinatesFromShocks(q);
   });
 }
 

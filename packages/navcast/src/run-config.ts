@@ -40,6 +40,11 @@ export interface RunConfig {
    * "whitened" (the parameter-dependent whitening of whitened-transform.ts).
    */
   parameterization: "xi" | "segments" | "whitened";
+  /**
+   * The shock coordinate of net distribution weeks: "log_value" (kappa, the log value after the
+   * flow; density.ts explains why) or "xi". The target is the same.
+   */
+  distributionWeeks: "log_value" | "xi";
   sampler: SamplerSettings;
 }
 
@@ -53,6 +58,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   // the shocks conditionally whitened given the parameters (issue 9's study: with local step
   // sizes, 0 divergences on funds where the plain xi form gave 38-580)
   parameterization: "whitened",
+  distributionWeeks: "log_value",
   sampler: {
     chains: 4,
     warmup: 1000,
@@ -77,6 +83,7 @@ const KNOWN = new Set([
   "windows",
   "mode",
   "parameterization",
+  "distribution_weeks",
   "sampler",
 ]);
 const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
@@ -132,6 +139,12 @@ export function parseRunConfig(raw: unknown): RunConfig {
       field: "parameterization",
     });
   }
+  const distributionWeeks = o.distribution_weeks ?? d.distributionWeeks;
+  if (distributionWeeks !== "log_value" && distributionWeeks !== "xi") {
+    throw new ConfigError('distribution_weeks must be "log_value" or "xi"', {
+      field: "distribution_weeks",
+    });
+  }
   const sampler = { ...d.sampler };
   if (o.sampler !== undefined) {
     if (typeof o.sampler !== "object" || o.sampler === null) {
@@ -163,6 +176,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     windows: windows as RunConfig["windows"],
     mode,
     parameterization: parameterization as RunConfig["parameterization"],
+    distributionWeeks,
     sampler,
   };
 }

@@ -1,5 +1,11 @@
 // MODEL.md sections 2-5 written independently in Stan (rstan 2.21 syntax), as the referee for
 // bench/stan-compare.ts: shocks in the xi form of section 3, category 1 fixed, default priors.
+functions {
+  // log(softplus(a)); below -30 it equals a to double precision (MODEL.md section 2)
+  real log_softplus(real a) {
+    return a < -30 ? a : log(log1p_exp(a));
+  }
+}
 data {
   int<lower=1> T;
   vector[T] C;
@@ -43,7 +49,7 @@ transformed parameters {
       real e = has_y[t] ? rho * z[t] + sr * xi[t] : xi[t];
       real r = alpha + beta * m[t] + F * s[t] * e;
       real U = t == 1 ? 0 : exp(logV[t - 1] + r);
-      logV[t] = log(eps) + log1p_exp((U + C[t] - D[t]) / eps);
+      logV[t] = log(eps) + log_softplus((U + C[t] - D[t]) / eps);
     }
     for (t in 1:T) {
       if (t <= max(L, 1)) logB[t] = logV[t];
