@@ -7,6 +7,8 @@ import { sql } from "drizzle-orm";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { setMarketConfig } from "./market-config.js";
 import { seriesNames } from "./market-series.js";
+import type { InputOutcome, InputTarget } from "./model-input.js";
+import { refreshModelInputs, writeModelInputs } from "./model-input.js";
 import type { PreparedFund, StoredFund } from "./store-funds.js";
 
 export type { StoredFund } from "./store-funds.js";
@@ -28,7 +30,13 @@ export interface UploadInput {
 }
 
 export type UploadOutcome =
-  | { readonly status: "accepted"; readonly uploadId: string; readonly funds: StoredFund[] }
+  | {
+      readonly status: "accepted";
+      readonly uploadId: string;
+      readonly funds: StoredFund[];
+      /** The model input of each fund's version (MODEL.md section 10), or why it has none. */
+      readonly modelInputs: InputOutcome[];
+    }
   | { readonly status: "rejected"; readonly uploadId: string; readonly problems: Problem[] };
 
 /** The canonical weekly table as Parquet (week as a date string, amounts as doubles). */
@@ -114,17 +122,37 @@ export async function storeUpload(
       { orgId: input.orgId, uploadId, filename, fileHash },
       prepared,
     );
+    // Funds whose market config changed, or that were renamed, get every version's model input
+    // rewritten under their current identity; the others only this upload's version.
+    const refresh = new Set<string>();
     for (const m of parsed.market) {
       const fund = funds.find((f) => f.name === m.fund);
       if (!fund) continue;
-      await setMarketConfig(tx, {
+      const { changed } = await setMarketConfig(tx, {
         orgId: input.orgId,
         fundIdentityHash: fund.fundIdentityHash,
         config: { regimes: [{ from: null, market: m.market, comparable: m.comparable }] },
         changedBy: input.uploadedBy,
         source: "upload",
       });
+      if (changed) refresh.add(fund.fundIdentityHash);
     }
-    return { status: "accepted", uploadId, funds };
+    for (const f of funds) if (f.renamedFrom) refresh.add(f.fundIdentityHash);
+    const modelInputs: InputOutcome[] = [];
+    for (const hash of refresh)
+      modelInputs.push(...(await refreshModelInputs(tx, deps.storage, input.orgId, hash)));
+    const targets: InputTarget[] = [];
+    funds.forEach((f, i) => {
+      if (refresh.has(f.fundIdentityHash)) return;
+      const p = prepared[i] as PreparedFund;
+      targets.push({
+        fundIdentityHash: f.fundIdentityHash,
+        name: f.name,
+        dataHash: f.dataHash,
+        weekly: p.weekly,
+      });
+    });
+    modelInputs.push(...(await writeModelInputs(tx, deps.storage, input.orgId, targets)));
+    return { status: "accepted", uploadId, funds, modelInputs };
   });
 }

@@ -15,6 +15,7 @@ import {
   setMarketConfig,
 } from "../domain/market-config.js";
 import { listMarketSeries, seriesNames, storeMarketSeries } from "../domain/market-series.js";
+import { refreshModelInputs } from "../domain/model-input.js";
 import { MAX_UPLOAD_BYTES, storeUpload } from "../domain/store-upload.js";
 import { configToProto, problemToProto, versionToProto } from "./convert.js";
 
@@ -232,13 +233,16 @@ export const fundRoutes = (ctx: ServiceContext) => (router: ConnectRouter) =>
           );
         const fund = await findFund(tx, hash);
         if (!fund) throw notFound(hash);
-        return setMarketConfig(tx, {
+        const set = await setMarketConfig(tx, {
           orgId: org,
           fundIdentityHash: fund.canonical,
           config,
           changedBy: p.subject,
           source: "api",
         });
+        // The model inputs of the fund's versions carry the config's series: rebuild them.
+        if (set.changed) await refreshModelInputs(tx, ctx.platform.storage, org, fund.canonical);
+        return set;
       });
     },
 
