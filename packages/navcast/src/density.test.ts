@@ -227,7 +227,9 @@ describe("NavcastDensity.logDensityGradient", () => {
       let logJ = 0;
       for (let i = 0; i < 50; i++) {
         if (!kap.kappaWeek[i]) continue;
-        const h = 1e-6;
+        // a week at the floor has d xi / d kappa near 1e-5: a step of 1e-4 keeps the difference
+        // of the two xi well above their rounding error
+        const h = 1e-4;
         const k = kap.xiOffset + i;
         const q0 = q[k];
         q[k] = q0 + h;
@@ -239,10 +241,12 @@ describe("NavcastDensity.logDensityGradient", () => {
       }
       const g = new Float64Array(kap.dim);
       const diff = kap.logDensityGradient(q, g) - xiForm.logDensityGradient(x, g);
-      expect(Math.abs(diff - logJ)).toBeLessThan(1e-5);
-      // and coordinatesFromShocks inverts the map
+      expect(Math.abs(diff - logJ)).toBeLessThan(1e-4);
+      // and coordinatesFromShocks inverts the map (at the floor, going through xi loses digits:
+      // V = U - N with U near N, the cancellation the kappa coordinates avoid)
       const back = kap.coordinatesFromShocks(Float64Array.from(x));
-      for (let k = 0; k < kap.dim; k++) expect(back[k]).toBeCloseTo(q[k], 6);
+      const digits = "bigDistribution" in opts ? 4 : 6;
+      for (let k = 0; k < kap.dim; k++) expect(back[k]).toBeCloseTo(q[k], digits);
     }
   });
 });

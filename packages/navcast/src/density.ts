@@ -8,18 +8,19 @@
  * distribution exceeds the contribution (t >= 2). There the floor of section 2 is a cliff: once
  * D_t exceeds U_t + C_t the value drops to ~eps within a change of order eps in U_t, and a sampler
  * that meets it diverges (funds from the default priors do hit it: about one in five).
- * In those weeks the coordinate is kappa_t, with
+ * In those weeks the coordinate is kappa_t: with mu_t + sigma_t xi_t the fund's log return
+ * (mu_t = alpha + beta m_t + F sqrt(h_t) rho z_t, sigma_t = F sqrt(h_t) sqrt(1 - rho^2), without
+ * the rho terms where y_t is missing), u = exp(log V_{t-1} + mu_t + sigma_t kappa_t) stands for
+ * the value before the flow and
  *
- *     log V_t = logaddexp(log floor(C_t - D_t), log V_{t-1} + mu_t + sigma_t kappa_t),
+ *     V_t = H(u),  H(u) = ((u - N) + sqrt((u - N)^2 + 4 theta N u)) / 2,  N = D_t - C_t,
  *
- * mu_t + sigma_t xi_t being the fund's log return (mu_t = alpha + beta m_t + F sqrt(h_t) rho z_t,
- * sigma_t = F sqrt(h_t) sqrt(1 - rho^2), or without the rho terms where y_t is missing): the
- * return is applied to the value after the flow. xi_t follows by inverting the floor
+ * (floored at floor(C_t - D_t) by a logaddexp): H(u) is u - N to within theta N where the value
+ * is well above the distribution (so kappa_t is xi_t up to a small shift there), but goes to 0
+ * like theta u instead of falling off a cliff. xi_t follows by inverting the floor
  * (U_t = floor^-1(V_t) - C_t + D_t, r_t = log U_t - log V_{t-1}), and the density gains
- * log |d xi_t / d kappa_t| = log(omega V_t floor^-1'(V_t) / U_t), omega the logaddexp share. The
- * map is a bijection for every value of the other coordinates, so the target is exactly
- * MODEL.md's; near the floor the density in kappa_t decays smoothly instead of falling off a
- * cliff.
+ * log |d xi_t / d kappa_t|. The map is a bijection for every value of the other coordinates, so
+ * the target is exactly MODEL.md's; only the geometry near the floor changes.
  */
 import { DataError } from "./errors.js";
 import { compilePriors, type ModelOptions, type ParamName } from "./model-config.js";
@@ -103,6 +104,9 @@ export class NavcastDensity implements Potential {
   private readonly omega: Float64Array;
   private readonly yv: Float64Array;
   private readonly xpv: Float64Array;
+  private readonly dlphi: Float64Array;
+  /** log(D_i - C_i) in kappa weeks. */
+  private readonly logNet: Float64Array;
 
   constructor(
     data: ModelData,
@@ -170,10 +174,13 @@ export class NavcastDensity implements Potential {
     this.gLB = new Float64Array(T);
     this.kappaWeek = new Uint8Array(T);
     this.logLower = new Float64Array(T);
+    this.logNet = new Float64Array(T);
+    this.dlphi = new Float64Array(T);
     for (let i = 1; i < T; i++) {
       if (coordinates.logValueAtDistributions && this.D[i] > this.C[i]) {
         this.kappaWeek[i] = 1;
         this.logLower[i] = this.logEps + logSoftplus((this.C[i] - this.D[i]) / this.eps);
+        this.logNet[i] = Math.log(this.D[i] - this.C[i]);
       }
     }
     this.xiv = new Float64Array(T);
@@ -196,7 +203,10 @@ export class NavcastDensity implements Potential {
     for (let i = 1; i < this.T; i++) {
       if (!this.kappaWeek[i]) continue;
       const { mu, sigma } = this.muSigma(q, i);
-      q[off + i] = (this.logV[i] - this.logV[i - 1] - mu) / sigma;
+      // invert V = H(u): u = V (1 + h) / (h + theta), h = V / N (the floor's bound is negligible)
+      const h = Math.exp(this.logV[i] - this.logNet[i]);
+      const g = this.logV[i] + Math.log1p((1 - THETA_H) / (h + THETA_H));
+      q[off + i] = (g - this.logV[i - 1] - mu) / sigma;
     }
     return q;
   }
@@ -308,7 +318,7 @@ export class NavcastDensity implements Potential {
     const betaCM = this.cat1Prior ? x[id.beta_cM] : this.fixedBetaCM;
     const off = this.xiOffset;
     const { C, D, m, s, y, e, z, U, a, logV, eps, logEps } = this;
-    const { kappaWeek, xiv, sig, omega, yv, xpv } = this;
+    const { kappaWeek, xiv, sig, omega, yv, xpv, dlphi } = this;
     for (let i = 0; i < T; i++) {
       const hasY = !Number.isNaN(y[i]);
       if (hasY) {
@@ -325,8 +335,35 @@ export class NavcastDensity implements Potential {
         const mu = alpha + beta * m[i] + (hasY ? F * s[i] * rho * z[i] : 0);
         const sg = hasY ? F * s[i] * sr : F * s[i];
         const g = logV[i - 1] + mu + sg * q[off + i];
+        // log V = log H(e^g), H the smooth stand-in for U -> U - D_net (see the header)
+        const lu = g - this.logNet[i];
+        let lh: number;
+        let phi: number;
+        let uh2: number;
+        if (lu > 0) {
+          const v = Math.exp(-lu);
+          const su = Math.sqrt((1 - v) * (1 - v) + 4 * THETA_H * v);
+          const hu = (1 - v + su) / 2;
+          const hp = (1 + (1 - v + 2 * THETA_H * v) / su) / 2;
+          lh = g + Math.log(hu);
+          phi = hp / hu;
+          uh2 = (2 * THETA_H * (1 - THETA_H) * v * v) / (su * su * su * hp);
+        } else if (lu > -30) {
+          const u = Math.exp(lu);
+          const S = Math.sqrt((u - 1) * (u - 1) + 4 * THETA_H * u);
+          const h = (2 * THETA_H * u) / (S - (u - 1));
+          const hp = (1 + (u - 1 + 2 * THETA_H) / S) / 2;
+          lh = this.logNet[i] + Math.log(h);
+          phi = (u * hp) / h;
+          uh2 = (u * 2 * THETA_H * (1 - THETA_H)) / (S * S * S * hp);
+        } else {
+          lh = g + Math.log(THETA_H);
+          phi = 1;
+          uh2 = 0;
+        }
         const lo = this.logLower[i];
-        const L = g >= lo ? g + Math.log1p(Math.exp(lo - g)) : lo + Math.log1p(Math.exp(g - lo));
+        const L =
+          lh >= lo ? lh + Math.log1p(Math.exp(lo - lh)) : lo + Math.log1p(Math.exp(lh - lo));
         logV[i] = L;
         const ly = L - logEps; // log(V / eps)
         const yy = Math.exp(ly);
@@ -341,11 +378,14 @@ export class NavcastDensity implements Potential {
         const r = Math.log(Ui) - logV[i - 1];
         xi = (r - mu) / sg;
         sig[i] = sg;
-        omega[i] = Math.exp(g - L);
+        // dL/dg = omega phi, omega = exp(lh - L) the logaddexp share; phi = d lh / dg
+        omega[i] = Math.exp(lh - L) * phi;
+        // d(lh + log phi)/dg = phi + d log phi / dg, d log phi / dg = 1 + u H''/H' - phi
+        dlphi[i] = 1 + uh2;
         yv[i] = yy;
         xpv[i] = yxp;
-        // log |d xi / d kappa| = log omega + log V - log U + log x'(V), log omega = g - L
-        lp += g - Math.log(Ui) + lxp;
+        // log |d xi / d kappa| = log omega + log phi + log V - log U + log x'(V)
+        lp += lh + Math.log(phi) - Math.log(Ui) + lxp;
       } else {
         xi = q[off + i];
       }
@@ -490,7 +530,7 @@ export class NavcastDensity implements Potential {
           gLp += xi / sg;
           gMu += xi / sg;
           gSg += (xi * xi) / sg;
-          gG += 1;
+          gG += this.dlphi[i];
         }
         gG += gL * this.omega[i];
         gLp += gG;
@@ -588,6 +628,9 @@ export interface DensityCoordinates {
   /** kappa (log value after the flow) instead of xi in net distribution weeks (default true). */
   logValueAtDistributions: boolean;
 }
+
+/** Width of H's bend in kappa weeks, relative to the net distribution (see the header). */
+const THETA_H = 0.01;
 
 /** Builds the density of `data` under `options`. */
 export function createDensity(
