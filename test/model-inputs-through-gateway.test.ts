@@ -1,16 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { Role } from "@portal/api";
 import { FundService } from "@portal/api/funds/v1/funds";
 import { RunService, RunStatus } from "@portal/api/runs/v1/runs";
-import type { Embedded } from "@portal/embedded";
-import { startEmbedded } from "@portal/embedded";
-import { createPrincipalSigner, embeddedKeys } from "@portal/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestPortal, type TestPortal } from "./embedded-portal.js";
 
 /**
  * An uploaded fund becomes runnable once it has a market config: the funds service writes its
@@ -18,35 +14,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * service plans the run from it (embedded mode, through the gateway).
  */
 describe("model inputs of uploaded funds (embedded, through the gateway)", () => {
+  let tp: TestPortal;
   let dataDir: string;
-  let portal: Embedded;
-  let headers: (role: Role, orgId: string) => Promise<{ headers: Record<string, string> }>;
-  let transport: ReturnType<typeof createConnectTransport>;
+  let transport: TestPortal["transport"];
+  let headers: TestPortal["headers"];
   const org = randomUUID();
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "portal-inputs-"));
-    portal = await startEmbedded({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "silent",
-      SAMPLER_CONCURRENCY: "1",
-    });
-    const signer = await createPrincipalSigner((await embeddedKeys(dataDir)).principalJwk);
-    transport = createConnectTransport({
-      baseUrl: `http://127.0.0.1:${portal.port}/api`,
-      httpVersion: "1.1",
-    });
-    headers = async (role, orgId) => ({
-      headers: {
-        authorization: `Bearer ${await signer.sign({ subject: `user-${role}`, orgId, role })}`,
-      },
-    });
+    tp = await startTestPortal("portal-inputs-");
+    ({ dataDir, transport, headers } = tp);
   });
   afterAll(async () => {
-    await portal?.stop(1000);
-    await rm(dataDir, { recursive: true, force: true });
+    await tp?.stop();
   });
 
   it("refuses a run before the fund has a market config, and fits it once it has one", async () => {

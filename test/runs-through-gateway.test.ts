@@ -1,20 +1,16 @@
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { Role } from "@portal/api";
 import { FundService } from "@portal/api/funds/v1/funds";
 import { RunService, RunStatus } from "@portal/api/runs/v1/runs";
 import { SamplerService } from "@portal/api/sampler/v1/sampler";
-import type { Embedded } from "@portal/embedded";
-import { startEmbedded } from "@portal/embedded";
-import { createPrincipalSigner, embeddedKeys } from "@portal/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestPortal, type TestPortal } from "./embedded-portal.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -24,35 +20,18 @@ const root = fileURLToPath(new URL("..", import.meta.url));
  * in-process sampler worker fits it.
  */
 describe("submitting a run through the gateway (embedded)", () => {
+  let tp: TestPortal;
   let dataDir: string;
-  let portal: Embedded;
-  let headers: (role: Role, orgId: string) => Promise<{ headers: Record<string, string> }>;
-  let transport: ReturnType<typeof createConnectTransport>;
+  let transport: TestPortal["transport"];
+  let headers: TestPortal["headers"];
   const org = randomUUID();
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "portal-runs-"));
-    portal = await startEmbedded({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "silent",
-      SAMPLER_CONCURRENCY: "1",
-    });
-    const signer = await createPrincipalSigner((await embeddedKeys(dataDir)).principalJwk);
-    transport = createConnectTransport({
-      baseUrl: `http://127.0.0.1:${portal.port}/api`,
-      httpVersion: "1.1",
-    });
-    headers = async (role, orgId) => ({
-      headers: {
-        authorization: `Bearer ${await signer.sign({ subject: `user-${role}`, orgId, role })}`,
-      },
-    });
+    tp = await startTestPortal("portal-runs-");
+    ({ dataDir, transport, headers } = tp);
   });
   afterAll(async () => {
-    await portal?.stop(1000);
-    await rm(dataDir, { recursive: true, force: true });
+    await tp?.stop();
   });
 
   it("runs the fund's latest version from the funds service, with its log readable live", async () => {
