@@ -14,14 +14,12 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { essBulk, rhat } from "@portal/mcmc";
+import { replicationFund } from "../src/calibration.js";
 import { floorEps } from "../src/density.js";
 import { fitWindow } from "../src/fit-window.js";
-import { processWindow, trimToFirstContribution } from "../src/fund-processor.js";
+import { processWindow } from "../src/fund-processor.js";
 import type { ModelData } from "../src/model-data.js";
-import { createRng } from "../src/rng.js";
 import { parseRunConfig } from "../src/run-config.js";
-import { drawParams, simulateFund } from "../src/simulate.js";
-import { generateSkeleton } from "../src/skeleton.js";
 
 const [nFunds = "8", years = "4", seedArg = "7", firstArg = "0"] = process.argv.slice(2);
 const seed = Number(seedArg);
@@ -145,19 +143,7 @@ const config = parseRunConfig({ windows: "last" });
 const rows: { fund: number; truth: Record<string, number>; ours: Side; stan: Side | null }[] = [];
 for (let i = Number(firstArg); i < Number(firstArg) + Number(nFunds); i++) {
   // the same fund as runCalibration's replication i
-  const truth = drawParams(createRng(seed, 0xcab, i));
-  const sk = generateSkeleton({ seed: seed * 1000 + i, years: Number(years) });
-  const sim = simulateFund(sk, truth, { seed: seed * 1000 + i });
-  const fund = trimToFirstContribution({
-    ...sim,
-    external: {
-      h: sim.truth?.h,
-      alphaC: sk.alphaC,
-      betaCM: sk.betaCM,
-      deltaHat: 0.05,
-      sigmaDHat: 1,
-    },
-  }).fund;
+  const { truth, fund } = replicationFund(seed, i, Number(years));
   const T = fund.weeks.length;
   const tv: Record<string, number> = { ...truth, V_tau: fund.truth?.V[T - 1] ?? Number.NaN };
   const t0 = performance.now();

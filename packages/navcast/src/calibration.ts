@@ -45,6 +45,30 @@ export interface ReplicationResult {
   seconds: number;
 }
 
+/**
+ * Replication i of a study: parameters drawn from the default priors and a fund simulated from
+ * them, trimmed to its first contribution. The fit must use the prior the truth was drawn from
+ * and the model that simulated the data: h, alpha_c, beta_cM are the simulation's, and
+ * delta_hat, sigma_d_hat the reference values drawParams centres the default priors on
+ * (MODEL.md section 10's `external`).
+ */
+export function replicationFund(seed: number, i: number, years: number) {
+  const truth = drawParams(createRng(seed, 0xcab, i));
+  const sk = generateSkeleton({ seed: seed * 1000 + i, years });
+  const sim = simulateFund(sk, truth, { seed: seed * 1000 + i });
+  const fund = trimToFirstContribution({
+    ...sim,
+    external: {
+      h: sim.truth?.h,
+      alphaC: sk.alphaC,
+      betaCM: sk.betaCM,
+      deltaHat: 0.05,
+      sigmaDHat: 1,
+    },
+  }).fund;
+  return { truth, fund };
+}
+
 /** Runs the study; quantity "V_tau" is the nowcast. */
 export async function runCalibration(o: CalibrationOptions): Promise<ReplicationResult[]> {
   const out: ReplicationResult[] = [];
@@ -61,22 +85,7 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
   });
   const first = o.first ?? 0;
   for (let i = first; i < first + o.replications; i++) {
-    const truth = drawParams(createRng(o.seed, 0xcab, i));
-    const sk = generateSkeleton({ seed: o.seed * 1000 + i, years: o.years });
-    const sim = simulateFund(sk, truth, { seed: o.seed * 1000 + i });
-    // the fit must use the prior the truth was drawn from and the model that simulated the data:
-    // h, alpha_c, beta_cM are the simulation's, and delta_hat, sigma_d_hat the reference values
-    // drawParams centres the default priors on (MODEL.md section 10's `external`)
-    const fund = trimToFirstContribution({
-      ...sim,
-      external: {
-        h: sim.truth?.h,
-        alphaC: sk.alphaC,
-        betaCM: sk.betaCM,
-        deltaHat: 0.05,
-        sigmaDHat: 1,
-      },
-    }).fund;
+    const { truth, fund } = replicationFund(o.seed, i, o.years);
     const t0 = performance.now();
     const w = await fitWindow(fund, fund.weeks.length, config, { sampler: o.sampler });
     const seconds = (performance.now() - t0) / 1000;
