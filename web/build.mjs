@@ -1,20 +1,26 @@
-// Bundles the web UI into dist/ with esbuild. Workspace packages are bundled from their sources.
+// Bundles the web UI with esbuild into dist/, or into the folder given as the first argument
+// (tests build into a folder of their own). Workspace packages are bundled from their sources.
 import { copyFile, mkdir, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-await rm("dist", { recursive: true, force: true });
-await mkdir("dist", { recursive: true });
+const here = fileURLToPath(new URL(".", import.meta.url));
+const out = resolve(process.argv[2] ?? join(here, "dist"));
+
+await rm(out, { recursive: true, force: true });
+await mkdir(out, { recursive: true });
 await build({
-  entryPoints: ["src/main.ts"],
+  entryPoints: [join(here, "src/main.ts")],
   bundle: true,
   format: "esm",
   target: "es2022",
   platform: "browser",
   conditions: ["source"],
-  outdir: "dist/assets",
+  outdir: join(out, "assets"),
   sourcemap: true,
   minify: true,
   logLevel: "warning",
 });
-await copyFile("src/index.html", "dist/index.html");
-await copyFile("src/styles.css", "dist/assets/styles.css");
+await copyFile(join(here, "src/index.html"), join(out, "index.html"));
+await copyFile(join(here, "src/styles.css"), join(out, "assets/styles.css"));

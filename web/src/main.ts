@@ -1,8 +1,22 @@
-import { ServingStatus, serviceNames } from "@portal/api";
-import { clients, userMessage } from "./api.js";
+import { Role, ServingStatus, serviceNames } from "@portal/api";
+import { clients, isUnauthenticated, signIn, signInCode, signOut, userMessage } from "./api.js";
+import { h } from "./dom.js";
+import { runsView, runView } from "./runs.js";
 
-const table = document.querySelector<HTMLTableElement>("#status-table");
-const summary = document.querySelector<HTMLParagraphElement>("#status-summary");
+const app = document.querySelector<HTMLElement>("#app");
+const nav = document.querySelector<HTMLElement>("#session");
+
+const ROLE_NAMES: Partial<Record<Role, string>> = {
+  [Role.VIEWER]: "viewer",
+  [Role.MEMBER]: "member",
+  [Role.ORG_ADMIN]: "organisation admin",
+  [Role.SUPER_ADMIN]: "super admin",
+};
+
+/** The signed-in caller, or undefined when nobody is signed in. */
+let caller: { subject: string; role: Role } | undefined;
+/** Stops the current view's polling when another view replaces it. */
+let current = new AbortController();
 
 function cell(row: HTMLTableRowElement, text: string, cls?: string): void {
   const td = row.insertCell();
@@ -10,8 +24,37 @@ function cell(row: HTMLTableRowElement, text: string, cls?: string): void {
   if (cls) td.className = cls;
 }
 
-async function showStatus(): Promise<void> {
-  if (!table || !summary) return;
+function statusView(container: HTMLElement): void {
+  const summary = h("p", { id: "status-summary", role: "status" }, "Checking services…");
+  const table = h(
+    "table",
+    { id: "status-table", hidden: true },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ...["Service", "Status", "Version", "Mode", "Dependencies"].map((t) =>
+          h("th", { scope: "col" }, t),
+        ),
+      ),
+    ),
+    h("tbody"),
+  );
+  container.replaceChildren(
+    h(
+      "section",
+      { "aria-labelledby": "status-title" },
+      h("h2", { id: "status-title" }, "System status"),
+      summary,
+      table,
+    ),
+  );
+  void showStatus(table, summary);
+}
+
+async function showStatus(table: HTMLTableElement, summary: HTMLElement): Promise<void> {
   const body = table.tBodies[0];
   if (!body) return;
   let healthy = 0;
@@ -53,4 +96,154 @@ async function showStatus(): Promise<void> {
   summary.textContent = `${healthy} of ${results.length} services serving`;
 }
 
-void showStatus();
+/** Email and password, then a second-factor code when the account has one. */
+function signInView(container: HTMLElement, then: string): void {
+  const error = h("p", { class: "error", role: "alert", id: "sign-in-error", hidden: true });
+  const email = h("input", {
+    id: "email",
+    name: "email",
+    type: "email",
+    autocomplete: "username",
+    required: true,
+  });
+  const password = h("input", {
+    id: "password",
+    name: "password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const code = h("input", {
+    id: "code",
+    name: "code",
+    inputmode: "numeric",
+    autocomplete: "one-time-code",
+  });
+  const codeField = h("p", { hidden: true }, h("label", { for: "code" }, "Code "), code);
+  const submit = h("button", { type: "submit" }, "Sign in");
+  const form = h(
+    "form",
+    { id: "sign-in", "aria-labelledby": "sign-in-title" },
+    h("p", {}, h("label", { for: "email" }, "Email "), email),
+    h("p", {}, h("label", { for: "password" }, "Password "), password),
+    codeField,
+    submit,
+  );
+  container.replaceChildren(
+    h(
+      "section",
+      { "aria-labelledby": "sign-in-title" },
+      h("h2", { id: "sign-in-title" }, "Sign in"),
+      error,
+      form,
+    ),
+  );
+  let mfaToken = "";
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    submit.disabled = true;
+    error.hidden = true;
+    try {
+      if (mfaToken) {
+        await signInCode(mfaToken, code.value.trim());
+      } else {
+        const r = await signIn(email.value.trim(), password.value);
+        if (!r.signedIn) {
+          mfaToken = r.mfaToken;
+          codeField.hidden = false;
+          code.required = true;
+          code.focus();
+          return;
+        }
+      }
+      await refreshCaller();
+      navigate(then === "/sign-in" ? "/runs" : then, true);
+    } catch (err) {
+      error.textContent = err instanceof Error ? err.message : String(err);
+      error.hidden = false;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  email.focus();
+}
+
+async function refreshCaller(): Promise<void> {
+  try {
+    const me = await clients.gateway.getCaller({});
+    caller = { subject: me.subject, role: me.role };
+  } catch (err) {
+    if (!isUnauthenticated(err)) throw err;
+    caller = undefined;
+  }
+  renderSession();
+}
+
+function link(href: string, text: string): HTMLAnchorElement {
+  const a = h("a", { href }, text);
+  a.addEventListener("click", (e) => {
+    e.preventDefault();
+    navigate(href);
+  });
+  return a;
+}
+
+function renderSession(): void {
+  if (!nav) return;
+  const items: Node[] = [link("/runs", "Runs"), link("/status", "System status")];
+  if (caller) {
+    const out = h("button", { type: "button", id: "sign-out" }, "Sign out");
+    out.addEventListener("click", async () => {
+      await signOut().catch(() => {});
+      caller = undefined;
+      renderSession();
+      navigate("/sign-in");
+    });
+    items.push(
+      h("span", { class: "who" }, `Signed in (${ROLE_NAMES[caller.role] ?? "user"})`),
+      out,
+    );
+  } else {
+    items.push(link("/sign-in", "Sign in"));
+  }
+  nav.replaceChildren(...items);
+}
+
+/** Shows the view for `path`; signed-out visitors see the sign-in form except on /status. */
+function route(): void {
+  if (!app) return;
+  current.abort();
+  current = new AbortController();
+  const path = location.pathname.replace(/\/+$/, "") || "/";
+  const go = (p: string) => navigate(p);
+  const run = /^\/runs\/([0-9a-fA-F-]{36})$/.exec(path)?.[1];
+  if (path === "/status") statusView(app);
+  else if (!caller || path === "/sign-in") signInView(app, path === "/" ? "/runs" : path);
+  else if (run) runView(app, run, current.signal);
+  else if (path === "/" || path === "/runs") runsView(app, current.signal, go);
+  else
+    app.replaceChildren(
+      h("h2", {}, "Page not found"),
+      h("p", {}, "There is nothing at this address. ", link("/runs", "See the runs.")),
+    );
+}
+
+function navigate(path: string, replace = false): void {
+  if (path !== location.pathname) {
+    if (replace) history.replaceState(null, "", path);
+    else history.pushState(null, "", path);
+  }
+  route();
+}
+
+window.addEventListener("popstate", route);
+
+void (async () => {
+  try {
+    await refreshCaller();
+  } catch (err) {
+    app?.replaceChildren(h("p", { class: "error", role: "alert" }, userMessage(err)));
+    return;
+  }
+  route();
+})();
