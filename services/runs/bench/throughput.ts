@@ -1,19 +1,28 @@
 /**
- * Benchmark of the run pipeline's queue and workers: tasks per minute with 1 and 2 sampler
- * workers, and the queue overhead per task (from dispatch to a worker starting it).
+ * Benchmark of the run pipeline's queue and workers: tasks per minute with 1 and with 2 sampler
+ * workers, side by side in one run, and the queue overhead per task (from dispatch to a worker
+ * starting it).
  *
  *   node --conditions=source --import tsx services/runs/bench/throughput.ts \
  *     [--queue nats|database] [--tasks 6] [--probes 20] [--nats nats://127.0.0.1:4222]
  *
- * Workers are `startSampler` instances in this process with one task at a time each; every fit
- * runs on its own worker thread, so two workers use two cores as two worker processes would.
+ * With `--queue nats` (the distributed deployment) each worker is a separate process
+ * (`worker-process.ts`, forked), as sampler pods are: its own `startSampler` with one task at a
+ * time, its own NATS connection, pulling from the shared JetStream work queue. With
+ * `--queue database` (embedded mode, where the queue lives in the process's PGlite and the
+ * workers in the same process) the workers are `startSampler` instances in this process; every
+ * fit runs on its own worker thread either way.
+ *
  * Each task is a real navcast fit of a 2-year simulated fund (2 chains x 100 warm-up x 100 draws,
- * last window). Overhead probes use tasks that end right after they start (their input hash does
- * not match), so the worker is idle when each is dispatched and nothing else is measured.
+ * last window). Tasks per minute run from the first dispatch to the last result. Overhead probes
+ * use tasks that end right after they start (their input hash does not match), so the worker is
+ * idle when each is dispatched and nothing else is measured.
  */
+import type { ChildProcess } from "node:child_process";
+import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { sha256Hex } from "@portal/hashing";
@@ -50,13 +59,22 @@ const PROBES = Number(args.probes);
 const ORG = "6f1c1b7e-0000-4000-8000-00000000be7c";
 const CONFIG = { windows: "last", sampler: { chains: 2, warmup: 100, draws: 100 } };
 
-async function openQueue(): Promise<{ queue: WorkQueue; bus: EventBus; close(): Promise<void> }> {
+interface Opened {
+  queue: WorkQueue;
+  bus: EventBus;
+  /** The JetStream namespace worker processes join; unset: workers run in this process. */
+  namespace?: string;
+  close(): Promise<void>;
+}
+
+async function openQueue(): Promise<Opened> {
   if (args.queue === "nats") {
     const namespace = `BENCH${randomBytes(3).toString("hex").toUpperCase()}`;
     const n = await createNatsBus({ url: args.nats, namespace });
     return {
       queue: n.queue,
       bus: n.bus,
+      namespace,
       async close() {
         // Only this run's streams: the NATS server may be shared.
         const names =
@@ -87,8 +105,66 @@ async function main(): Promise<void> {
     publicBaseUrl: "http://localhost/files",
     signingKey: new Uint8Array(32),
   });
-  const { queue, bus, close } = await openQueue();
+  const { queue, bus, namespace, close } = await openQueue();
   const log = createLogger({ service: "bench", level: "silent" });
+  const load: number[] = [loadavg()[0] ?? 0];
+
+  /** Starts `n` workers (processes with NATS, in this process with the database queue). */
+  async function startWorkers(n: number): Promise<{ stop(): Promise<void> }> {
+    if (namespace) {
+      const children = await Promise.all(
+        Array.from(
+          { length: n },
+          () =>
+            new Promise<ChildProcess>((resolve, reject) => {
+              const child = fork(new URL("./worker-process.ts", import.meta.url), [], {
+                env: {
+                  ...process.env,
+                  BENCH_NATS_URL: args.nats,
+                  BENCH_NAMESPACE: namespace,
+                  BENCH_STORAGE_ROOT: dir,
+                },
+              });
+              child.once("message", () => resolve(child));
+              child.once("error", reject);
+              child.once("exit", (code) => reject(new Error(`worker process exited (${code})`)));
+            }),
+        ),
+      );
+      return {
+        async stop() {
+          await Promise.all(
+            children.map(
+              (c) =>
+                new Promise<void>((resolve) => {
+                  c.removeAllListeners("exit");
+                  c.once("exit", () => resolve());
+                  c.send("stop");
+                }),
+            ),
+          );
+        },
+      };
+    }
+    const samplers = await Promise.all(
+      Array.from({ length: n }, () =>
+        startSampler({
+          queue,
+          bus,
+          storage,
+          log,
+          concurrency: 1,
+          maxDeliver: 3,
+          ackWaitMs: 30_000,
+        }),
+      ),
+    );
+    return {
+      async stop() {
+        await Promise.all(samplers.map((s) => s.stop(1000)));
+      },
+    };
+  }
 
   const fund = simulateFund(
     generateSkeleton({ seed: 9, years: 2, name: "bench" }),
@@ -132,19 +208,7 @@ async function main(): Promise<void> {
     new Promise<BusEvent>((resolve) => waiters.set(`${subject}|${runId}|${taskId}`, resolve));
 
   async function throughput(workers: number): Promise<number> {
-    const samplers = await Promise.all(
-      Array.from({ length: workers }, () =>
-        startSampler({
-          queue,
-          bus,
-          storage,
-          log,
-          concurrency: 1,
-          maxDeliver: 3,
-          ackWaitMs: 30_000,
-        }),
-      ),
-    );
+    const pool = await startWorkers(workers);
     const runId = `tp${workers}-${randomBytes(3).toString("hex")}`;
     const done = Array.from({ length: TASKS }, (_, i) => next(SUBJECTS.taskResult, runId, `t${i}`));
     const t0 = performance.now();
@@ -154,20 +218,13 @@ async function main(): Promise<void> {
     const minutes = (performance.now() - t0) / 60_000;
     const failed = results.filter((r) => (r.data as TaskResult).status !== "succeeded");
     if (failed.length > 0) throw new Error(`${failed.length} bench task(s) failed`);
-    await Promise.all(samplers.map((s) => s.stop(1000)));
+    await pool.stop();
+    load.push(loadavg()[0] ?? 0);
     return TASKS / minutes;
   }
 
   async function overhead(): Promise<number[]> {
-    const sampler = await startSampler({
-      queue,
-      bus,
-      storage,
-      log,
-      concurrency: 1,
-      maxDeliver: 3,
-      ackWaitMs: 30_000,
-    });
+    const pool = await startWorkers(1);
     const runId = `oh-${randomBytes(3).toString("hex")}`;
     const out: number[] = [];
     for (let i = 0; i < PROBES; i++) {
@@ -179,7 +236,8 @@ async function main(): Promise<void> {
       out.push(Date.parse(s.startedAt) - dispatchedAt);
       await finished; // the worker is idle again before the next probe
     }
-    await sampler.stop(1000);
+    await pool.stop();
+    load.push(loadavg()[0] ?? 0);
     return out;
   }
 
@@ -194,12 +252,19 @@ async function main(): Promise<void> {
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
   const mean = oh.reduce((a, b) => a + b, 0) / oh.length;
   const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const workers = namespace ? "worker processes" : "workers in this process";
+  const queueName = namespace ? "NATS JetStream" : "database queue (PGlite)";
   console.log(
     [
-      `queue: ${args.queue}; machine: ${cpus().length} x ${cpu}, Node ${process.version}`,
-      `tasks per minute, 1 worker: ${one.toFixed(1)} (${TASKS} tasks)`,
-      `tasks per minute, 2 workers: ${two.toFixed(1)} (${TASKS} tasks)`,
-      `queue overhead per task (dispatch to start), ${PROBES} probes: mean ${mean.toFixed(1)} ms, median ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${sorted.at(-1)} ms (goal < 50 ms)`,
+      `${new Date().toISOString()}; machine: ${cpus().length} x ${cpu}, Node ${process.version}`,
+      `load average (1 min) at start and after each phase: ${load.map((l) => l.toFixed(1)).join(", ")}`,
+      `queue: ${queueName}; ${workers}, one task at a time each; ${TASKS} tasks per phase`,
+      "",
+      `| queue | tasks/min, 1 worker | tasks/min, 2 workers | 2 vs 1 | overhead mean | median | p90 | max |`,
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      `| ${queueName} | ${one.toFixed(1)} | ${two.toFixed(1)} | ${(two / one).toFixed(2)} x | ${mean.toFixed(1)} ms | ${q(0.5)} ms | ${q(0.9)} ms | ${sorted.at(-1)} ms |`,
+      "",
+      `queue overhead per task = dispatch to start, ${PROBES} probes with an idle worker (goal < 50 ms)`,
     ].join("\n"),
   );
 }
