@@ -205,9 +205,20 @@ describe.skipIf(!haveChromium)("the run page in the browser (embedded)", () => {
     await page.getByLabel("Password").fill(MEMBER.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.locator("#runs-table").waitFor();
-    await page.goto(`${tp.baseUrl}/runs/00000000-0000-4000-8000-000000000000`);
+    const unknown = `${tp.baseUrl}/runs/00000000-0000-4000-8000-000000000000`;
+    await page.goto(unknown);
     const alert = page.getByRole("alert");
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/^Could not load the run: .*not found/);
+
+    // Signed out, a run's address asks for a sign-in first and then shows the run's page.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await page.goto(unknown);
+    await page.getByLabel("Email").fill(MEMBER.email);
+    await page.getByLabel("Password").fill(MEMBER.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(page.url()).toBe(unknown);
   });
 });

@@ -157,7 +157,7 @@ function signInView(container: HTMLElement, then: string): void {
         }
       }
       await refreshCaller();
-      navigate(then === "/sign-in" ? "/runs" : then, true);
+      navigate(then, true);
     } catch (err) {
       error.textContent = err instanceof Error ? err.message : String(err);
       error.hidden = false;
@@ -215,12 +215,20 @@ function route(): void {
   current.abort();
   current = new AbortController();
   const path = location.pathname.replace(/\/+$/, "") || "/";
-  const go = (p: string) => navigate(p);
+  const ctx = {
+    signal: current.signal,
+    go: (p: string) => navigate(p),
+    signedOut: () => {
+      caller = undefined;
+      renderSession();
+      navigate(`/sign-in?then=${encodeURIComponent(location.pathname)}`, true);
+    },
+  };
   const run = /^\/runs\/([0-9a-fA-F-]{36})$/.exec(path)?.[1];
   if (path === "/status") statusView(app);
-  else if (!caller || path === "/sign-in") signInView(app, path === "/" ? "/runs" : path);
-  else if (run) runView(app, run, current.signal);
-  else if (path === "/" || path === "/runs") runsView(app, current.signal, go);
+  else if (!caller || path === "/sign-in") signInView(app, afterSignIn(path));
+  else if (run) runView(app, run, ctx);
+  else if (path === "/" || path === "/runs") runsView(app, ctx);
   else
     app.replaceChildren(
       h("h2", {}, "Page not found"),
@@ -228,8 +236,16 @@ function route(): void {
     );
 }
 
+/** Where to go once signed in: back where the visitor was, never off this site. */
+function afterSignIn(path: string): string {
+  const then = path === "/sign-in" ? new URLSearchParams(location.search).get("then") : path;
+  return then?.startsWith("/") && !then.startsWith("//") && then !== "/sign-in" && then !== "/"
+    ? then
+    : "/runs";
+}
+
 function navigate(path: string, replace = false): void {
-  if (path !== location.pathname) {
+  if (path !== location.pathname + location.search) {
     if (replace) history.replaceState(null, "", path);
     else history.pushState(null, "", path);
   }

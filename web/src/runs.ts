@@ -1,6 +1,6 @@
 import type { Run, RunLogLine, RunTask } from "@portal/api/runs/v1/runs";
 import { RunStatus, TaskStatus } from "@portal/api/runs/v1/runs";
-import { clients, isFinalError, userMessage } from "./api.js";
+import { clients, isFinalError, isUnauthenticated, userMessage } from "./api.js";
 import { h, progressBar, row, when } from "./dom.js";
 
 /** How often an open page asks for news of a run that is still going. */
@@ -67,11 +67,17 @@ function showError(el: HTMLElement, message: string | undefined): void {
   el.hidden = !message;
 }
 
-/**
- * The organisation's runs, newest first, with their status; refreshed while any is active.
- * `go` navigates inside the app.
- */
-export function runsView(container: HTMLElement, signal: AbortSignal, go: (p: string) => void) {
+/** What a view needs from the app around it. */
+export interface ViewContext {
+  signal: AbortSignal;
+  /** Navigates inside the app. */
+  go(path: string): void;
+  /** The session ended (expired or signed out elsewhere): back to the sign-in form. */
+  signedOut(): void;
+}
+
+/** The organisation's runs, newest first, with their status; refreshed while any is active. */
+export function runsView(container: HTMLElement, { signal, go, signedOut }: ViewContext) {
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const summary = h("p", { role: "status", id: "runs-summary" }, "Loading runs…");
   const body = h("tbody");
@@ -94,11 +100,15 @@ export function runsView(container: HTMLElement, signal: AbortSignal, go: (p: st
   );
   const more = h("button", { type: "button", hidden: true }, "Show older runs");
   container.replaceChildren(
-    h("section", { "aria-labelledby": "runs-title" }, h("h2", { id: "runs-title" }, "Runs")),
-    error,
-    summary,
-    table,
-    more,
+    h(
+      "section",
+      { "aria-labelledby": "runs-title" },
+      h("h2", { id: "runs-title" }, "Runs"),
+      error,
+      summary,
+      table,
+      more,
+    ),
   );
 
   let pages = 1;
@@ -150,6 +160,7 @@ export function runsView(container: HTMLElement, signal: AbortSignal, go: (p: st
       return runs.some((r) => isActive(r.status));
     } catch (err) {
       if (signal.aborted) return false;
+      if (isUnauthenticated(err)) signedOut();
       showError(error, `Could not load the runs: ${userMessage(err)}`);
       return true;
     }
@@ -167,7 +178,8 @@ export function runsView(container: HTMLElement, signal: AbortSignal, go: (p: st
  * One run: its status, overall and per-task progress, and its log, followed live while the run
  * executes (ListRunLogs with the last seen seq as cursor) and kept readable once it has ended.
  */
-export function runView(container: HTMLElement, runId: string, signal: AbortSignal) {
+export function runView(container: HTMLElement, runId: string, ctx: ViewContext) {
+  const { signal, signedOut } = ctx;
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const title = h("h2", { id: "run-title" }, `Run ${shortId(runId)}`);
   const facts = h("dl", { class: "facts", id: "run-facts" });
@@ -331,6 +343,7 @@ export function runView(container: HTMLElement, runId: string, signal: AbortSign
       } catch (err) {
         if (signal.aborted) return;
         showError(error, `Could not load the run: ${userMessage(err)}`);
+        if (isUnauthenticated(err)) signedOut();
         if (isFinalError(err)) {
           follow.textContent = "";
           return;
