@@ -28,6 +28,36 @@ export function detectFormat(bytes: Uint8Array): Format | undefined {
   return "csv";
 }
 
+/** How many leading bytes `sniffFormat` looks at (fewer only when the file is shorter). */
+export const SNIFF_BYTES = 4096;
+
+export type Sniffed =
+  | { readonly ok: true; readonly format: Format }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * A file's type from its first bytes alone (at least SNIFF_BYTES of them, or the whole file when
+ * `complete`), so that a streamed upload is refused before the rest is read: a ZIP may be an
+ * .xlsx (whether it holds a workbook is told once the whole file is there, by detectFormat), UTF-8
+ * text is a CSV, anything else is refused with what it looks like. Never the file's name.
+ */
+export function sniffFormat(head: Uint8Array, complete: boolean): Sniffed {
+  if (head.byteLength === 0) return { ok: false, message: describeUnsupported(head) };
+  if (isZip(head)) return { ok: true, format: "xlsx" };
+  const h = head.subarray(0, SNIFF_BYTES);
+  let text = !h.includes(0);
+  if (text) {
+    try {
+      // A multi-byte character may be cut at the end of the head unless the file ends there.
+      const cut = complete && h.byteLength === head.byteLength ? h.length : h.length - 4;
+      new TextDecoder("utf-8", { fatal: true }).decode(h.subarray(0, Math.max(0, cut)));
+    } catch {
+      text = false;
+    }
+  }
+  return text ? { ok: true, format: "csv" } : { ok: false, message: describeUnsupported(head) };
+}
+
 /**
  * Why a file is neither an .xlsx workbook nor CSV text, in the user's terms: told by its first
  * bytes (an old .xls, a PDF, some other ZIP), never by its name.

@@ -1,7 +1,7 @@
 export type { CellResult } from "./cells.js";
 export { readAmount, readDate } from "./cells.js";
-export type { Format } from "./grid.js";
-export { describeUnsupported, detectFormat } from "./grid.js";
+export type { Format, Sniffed } from "./grid.js";
+export { describeUnsupported, detectFormat, SNIFF_BYTES, sniffFormat } from "./grid.js";
 export type { ReturnSeries, SeriesParseResult } from "./parse-series.js";
 export { parseReturnSeries } from "./parse-series.js";
 export type {

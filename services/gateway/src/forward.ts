@@ -21,12 +21,23 @@ export const MAX_REQUEST_BYTES = 1024 * 1024;
  */
 export const MAX_UPLOAD_REQUEST_BYTES = 72 * 1024 * 1024;
 
+/**
+ * Each message of a client stream (a streamed upload's chunks of at most 1 MiB, base64-encoded in
+ * JSON) may be this large. The stream as a whole has no cap here: the service counts its bytes
+ * and refuses it the moment it passes its own limit, without the gateway holding any of it.
+ */
+export const MAX_STREAM_MESSAGE_BYTES = 2 * 1024 * 1024;
+
 const carriesFile = (m: DescMethod) =>
   m.input.fields.some((f) => f.fieldKind === "scalar" && f.scalar === ScalarType.BYTES);
 
-/** The request size cap of one RPC at the gateway. */
+/** The request size cap of one RPC at the gateway (per message, for a client stream). */
 export const requestCapOf = (m: DescMethod) =>
-  carriesFile(m) ? MAX_UPLOAD_REQUEST_BYTES : MAX_REQUEST_BYTES;
+  m.methodKind === "client_streaming"
+    ? MAX_STREAM_MESSAGE_BYTES
+    : carriesFile(m)
+      ? MAX_UPLOAD_REQUEST_BYTES
+      : MAX_REQUEST_BYTES;
 
 /**
  * Serves `desc` by forwarding every RPC to the service behind `clients`, on behalf of the caller.
@@ -34,7 +45,7 @@ export const requestCapOf = (m: DescMethod) =>
  * Each RPC is registered with its request size cap (requestCapOf).
  */
 export function forwardService(desc: DescService, client: () => Record<string, Call>) {
-  const impl: Record<string, (req: unknown, ctx: HandlerContext) => unknown> = {};
+  const impl: Record<string, (req: never, ctx: HandlerContext) => unknown> = {};
   // The client is looked up per call: a service that is not configured answers Unavailable
   // without keeping the gateway from starting.
   const callOf = (name: string): Call => {
@@ -65,8 +76,15 @@ export function forwardService(desc: DescService, client: () => Record<string, C
           yield* callOf(m.localName)(req, onBehalfOf(ctx)) as AsyncIterable<unknown>;
         };
         break;
+      case "client_streaming":
+        // Streamed uploads: each message is passed on as it arrives, so the gateway never holds
+        // the file, and when the service answers early (a refused upload) the caller's stream is
+        // closed. Browsers cannot send a request stream; Connect and gRPC clients can.
+        impl[m.localName] = (reqs: AsyncIterable<unknown>, ctx: HandlerContext) =>
+          callOf(m.localName)(reqs, onBehalfOf(ctx));
+        break;
       default:
-        // Client and bidi streams are not offered to browsers (gRPC-Web cannot carry them).
+        // Bidi streams are not offered (HTTP/1.1 and gRPC-Web cannot carry them).
         break;
     }
   }

@@ -237,11 +237,14 @@ for (const impl of impls) {
       ).toEqual(["Market!2:B (Market series)", "Market!2:C (Comparable series)"]);
       expect(await listFunds(db, orgId, { limit: 10, offset: 0 })).toEqual([]);
 
-      const up = await storeMarketSeries(db, {
-        orgId,
-        uploadedBy: "admin",
-        bytes: seriesCsv(["World", "Peers"], 60),
-      });
+      const up = await storeMarketSeries(
+        { db, storage },
+        {
+          orgId,
+          uploadedBy: "admin",
+          bytes: seriesCsv(["World", "Peers"], 60),
+        },
+      );
       expect(
         up.status === "accepted" &&
           up.series.map((s) => [s.name, s.frequency, s.versionNumber, s.isNew]),
@@ -249,33 +252,78 @@ for (const impl of impls) {
         ["World", "weekly", 1, true],
         ["Peers", "weekly", 1, true],
       ]);
-      const again = await storeMarketSeries(db, {
-        orgId,
-        uploadedBy: "admin",
-        bytes: seriesCsv(["World"], 60),
-      });
+      const again = await storeMarketSeries(
+        { db, storage },
+        {
+          orgId,
+          uploadedBy: "admin",
+          bytes: seriesCsv(["World"], 60),
+        },
+      );
       expect(again.status === "accepted" && again.series[0]?.isNew).toBe(false);
-      await storeMarketSeries(db, {
-        orgId,
-        uploadedBy: "admin",
-        bytes: seriesCsv(["World"], 60, () => 0.004),
-      });
+      await storeMarketSeries(
+        { db, storage },
+        {
+          orgId,
+          uploadedBy: "admin",
+          bytes: seriesCsv(["World"], 60, () => 0.004),
+        },
+      );
       expect(
         (await listMarketSeries(db, orgId)).map((s) => [s.name, s.versionNumber, s.points]),
       ).toEqual([
         ["Peers", 1, 60],
         ["World", 2, 60],
       ]);
-      const bad = await storeMarketSeries(db, {
-        orgId,
-        uploadedBy: "admin",
-        bytes: new TextEncoder().encode("Date,X\n2020-01-03,abc\n"),
-      });
+      const bad = await storeMarketSeries(
+        { db, storage },
+        {
+          orgId,
+          uploadedBy: "admin",
+          bytes: new TextEncoder().encode("Date,X\n2020-01-03,abc\n"),
+        },
+      );
       expect(bad.status === "rejected" && bad.problems[0]).toMatchObject({
         sheet: "csv",
         row: 2,
         column: "B (X)",
       });
+      // A file that is not a workbook (by content: a PNG named .xlsx) is refused too.
+      const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
+      const wrong = await storeMarketSeries(
+        { db, storage },
+        { orgId, uploadedBy: "admin", filename: "world.xlsx", bytes: png },
+      );
+      expect(wrong).toMatchObject({
+        status: "rejected",
+        problems: [
+          { sheet: "(file)", message: "not an .xlsx workbook or a CSV text file (UTF-8)" },
+        ],
+      });
+      // Every market upload, accepted or not, leaves its audit record; the rejected ones nothing else.
+      const audit = await db.withOrg(orgId, async (tx) =>
+        rowsOf(
+          await tx.execute(sql`SELECT id, filename, status, format, problems, sha256, uploaded_by
+            FROM funds.uploads WHERE kind = 'market_series' ORDER BY created_at, id`),
+        ),
+      );
+      expect(audit.map((r) => [r.filename, r.status, r.format, r.uploaded_by])).toEqual([
+        ["(no name)", "accepted", "csv", "admin"],
+        ["(no name)", "accepted", "csv", "admin"],
+        ["(no name)", "accepted", "csv", "admin"],
+        ["(no name)", "rejected", null, "admin"],
+        ["world.xlsx", "rejected", null, "admin"],
+      ]);
+      expect(audit.map((r) => String(r.id))).toEqual([
+        up.uploadId,
+        again.uploadId,
+        expect.any(String),
+        bad.uploadId,
+        wrong.uploadId,
+      ]);
+      expect(JSON.stringify(audit[3]?.problems)).toContain('"column":"B (X)"');
+      expect(audit.every((r) => /^[0-9a-f]{64}$/.test(String(r.sha256)))).toBe(true);
+      expect((await listMarketSeries(db, orgId)).map((s) => s.name)).toEqual(["Peers", "World"]);
 
       const r = await upload(
         orgId,

@@ -1,9 +1,14 @@
 import { canonicalJson, sha256Hex } from "@portal/hashing";
-import type { Database, Tx } from "@portal/runtime";
+import type { Database, ObjectStore, Tx } from "@portal/runtime";
 import { rowsOf } from "@portal/runtime";
 import type { Problem, ReturnSeries } from "@portal/workbook";
-import { parseReturnSeries } from "@portal/workbook";
+import { detectFormat, parseReturnSeries } from "@portal/workbook";
 import { sql } from "drizzle-orm";
+import { loadAliases, resolveAlias } from "./aliases.js";
+import type { MarketConfig } from "./market-config.js";
+import type { InputOutcome } from "./model-input.js";
+import { refreshModelInputs } from "./model-input.js";
+import { MAX_UPLOAD_BYTES, recordRejected, recordUpload, tooLargeMessage } from "./upload-audit.js";
 
 export interface StoredSeries {
   readonly name: string;
@@ -18,8 +23,14 @@ export interface StoredSeries {
 }
 
 export type SeriesUploadOutcome =
-  | { readonly status: "accepted"; readonly series: StoredSeries[] }
-  | { readonly status: "rejected"; readonly problems: Problem[] };
+  | {
+      readonly status: "accepted";
+      readonly uploadId: string;
+      readonly series: StoredSeries[];
+      /** Model inputs rewritten because a fund's market config names a series with a new version. */
+      readonly modelInputs: InputOutcome[];
+    }
+  | { readonly status: "rejected"; readonly uploadId: string; readonly problems: Problem[] };
 
 /** Hash of a series' data: its frequency, dates and returns, as canonical JSON. */
 export const seriesDataHash = (s: ReturnSeries): string =>
@@ -30,16 +41,47 @@ const isoDate = (v: unknown) =>
 
 /**
  * Stores an admin's upload of market and comparable return series: for each series, a new
- * version only when its data changed (numbered gaplessly per name, under a per-name lock). A file
- * with problems stores nothing.
+ * version only when its data changed (numbered gaplessly per name, under a per-name lock). Every
+ * upload leaves its audit record (funds.uploads, kind `market_series`); a file with problems stores
+ * nothing else. When a series gains a version, the model inputs of every fund whose market config
+ * names it are rewritten in the same transaction (their data hash, and so their key, is unchanged;
+ * docs/funds.md "Model inputs").
  */
 export async function storeMarketSeries(
-  db: Database,
-  input: { orgId: string; uploadedBy: string; bytes: Uint8Array },
+  deps: { db: Database; storage: ObjectStore },
+  input: { orgId: string; uploadedBy: string; filename?: string; bytes: Uint8Array },
 ): Promise<SeriesUploadOutcome> {
-  const parsed = await parseReturnSeries(input.bytes);
-  if (!parsed.ok) return { status: "rejected", problems: parsed.problems };
-  return db.withOrg(input.orgId, async (tx) => {
+  const audit = {
+    orgId: input.orgId,
+    uploadedBy: input.uploadedBy,
+    kind: "market_series" as const,
+    filename: input.filename ?? "",
+    sha256: sha256Hex(input.bytes),
+    sizeBytes: input.bytes.byteLength,
+  };
+  const parsed =
+    input.bytes.byteLength > MAX_UPLOAD_BYTES
+      ? {
+          ok: false as const,
+          problems: [{ sheet: "(file)", message: tooLargeMessage(input.bytes.byteLength) }],
+        }
+      : await parseReturnSeries(input.bytes);
+  if (!parsed.ok) {
+    const uploadId = await recordRejected(deps.db, {
+      ...audit,
+      format: null,
+      problems: parsed.problems,
+    });
+    return { status: "rejected", uploadId, problems: parsed.problems };
+  }
+  return deps.db.withOrg(input.orgId, async (tx) => {
+    const uploadId = await recordUpload(tx, {
+      ...audit,
+      format: detectFormat(input.bytes) ?? null,
+      status: "accepted",
+      problems: null,
+      rawKey: null,
+    });
     const out: StoredSeries[] = [];
     for (const s of parsed.series) {
       const hash = seriesDataHash(s);
@@ -73,8 +115,33 @@ export async function storeMarketSeries(
       )[0];
       out.push({ ...base, versionNumber: Number(inserted?.version_number), isNew: true });
     }
-    return { status: "accepted", series: out };
+    const changed = new Set(out.filter((x) => x.isNew).map((x) => x.name));
+    const modelInputs: InputOutcome[] = [];
+    for (const fund of await fundsUsing(tx, changed))
+      modelInputs.push(...(await refreshModelInputs(tx, deps.storage, input.orgId, fund)));
+    return { status: "accepted", uploadId, series: out, modelInputs };
   });
+}
+
+/**
+ * The current identities of the funds whose market config names any of `names` (as market or
+ * comparable series, in any regime), in a stable order.
+ */
+export async function fundsUsing(tx: Tx, names: ReadonlySet<string>): Promise<string[]> {
+  if (names.size === 0) return [];
+  const rows = rowsOf(
+    await tx.execute(sql`SELECT fund_identity_hash, config FROM funds.fund_market_configs`),
+  );
+  const aliases = await loadAliases(tx);
+  const out = new Set<string>();
+  for (const r of rows) {
+    const config = r.config as MarketConfig;
+    if (
+      config.regimes.some((g) => names.has(g.market) || (g.comparable && names.has(g.comparable)))
+    )
+      out.add(resolveAlias(aliases, String(r.fund_identity_hash)).hash);
+  }
+  return [...out].sort();
 }
 
 /** The organisation's series, each at its latest version, by name. */

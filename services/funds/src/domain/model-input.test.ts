@@ -200,8 +200,12 @@ for (const impl of impls) {
         ["Bonds", bonds],
       ] as const)
         expect(
-          (await storeMarketSeries(db, { orgId, uploadedBy: "a", bytes: csv(name, points) }))
-            .status,
+          (
+            await storeMarketSeries(
+              { db, storage },
+              { orgId, uploadedBy: "a", bytes: csv(name, points) },
+            )
+          ).status,
         ).toBe("accepted");
 
       const up = accepted(
@@ -357,13 +361,119 @@ for (const impl of impls) {
       expect(await storage.exists(key)).toBe(true);
     });
 
+    it("rewrites the inputs of the funds that use a series when it gets a new version", async () => {
+      const orgId = randomUUID();
+      const world1 = weekly("2020-01-03", 28);
+      const world2 = world1.map((p, i) => ({ date: p.date, r: 0.01 + i / 10_000 }));
+      const bonds = weekly("2020-01-03", 28);
+      for (const [name, points] of [
+        ["World", world1],
+        ["Bonds", bonds],
+      ] as const)
+        await storeMarketSeries(
+          { db, storage },
+          { orgId, uploadedBy: "a", bytes: csv(name, points) },
+        );
+      const up = accepted(
+        await storeUpload(
+          { db, storage },
+          {
+            orgId,
+            uploadedBy: "u1",
+            filename: "q1.xlsx",
+            bytes: await workbook([
+              ["Buyout I", "Bonds", "World"],
+              ["Growth II", "Bonds", ""],
+            ]),
+          },
+        ),
+      );
+      const [buyout, growth] = up.funds;
+      if (!buyout || !growth) throw new Error("two funds expected");
+      // A second version of Buyout I: every version's input follows the series.
+      const v2 = accepted(
+        await storeUpload(
+          { db, storage },
+          {
+            orgId,
+            uploadedBy: "u1",
+            filename: "q1.xlsx",
+            bytes: await (async () => {
+              const wb = new ExcelJS.Workbook();
+              wb.addWorksheet("Data").addRows([
+                ["Fund", "Date", "Contribution", "Distribution", "GP NAV"],
+                ["Buyout I", utc(2020, 1, 15), 2_500_000, null, null],
+                ["Buyout I", utc(2020, 5, 29), null, null, 2_600_000],
+              ]);
+              return new Uint8Array(await wb.xlsx.writeBuffer());
+            })(),
+          },
+        ),
+      ).funds[0];
+      const keys = [
+        modelInputKey(orgId, buyout.fundIdentityHash, buyout.dataHash),
+        modelInputKey(orgId, buyout.fundIdentityHash, v2?.dataHash ?? ""),
+      ];
+      const growthKey = modelInputKey(orgId, growth.fundIdentityHash, growth.dataHash);
+      const comparableOf = async (key: string, points: typeof world1) => {
+        const f = await read(key);
+        f.weeks.forEach((w, k) => {
+          expect(f.comparable[k]).toBeCloseTo(weekSum(points, w) as number, 14);
+        });
+        return f;
+      };
+      for (const k of keys) await comparableOf(k, world1);
+      const growthBefore = Buffer.from(await storage.get(growthKey)).toString("utf8");
+
+      // The same data again is no new version and rewrites nothing.
+      const same = await storeMarketSeries(
+        { db, storage },
+        { orgId, uploadedBy: "a", filename: "w.csv", bytes: csv("World", world1) },
+      );
+      expect(same.status === "accepted" && same.modelInputs).toEqual([]);
+
+      const next = await storeMarketSeries(
+        { db, storage },
+        { orgId, uploadedBy: "a", filename: "w.csv", bytes: csv("World", world2) },
+      );
+      if (next.status !== "accepted") throw new Error("rejected");
+      expect(next.series.map((x) => [x.name, x.versionNumber, x.isNew])).toEqual([
+        ["World", 2, true],
+      ]);
+      // Buyout I names World (as its comparable); Growth II does not and is left alone.
+      expect(next.modelInputs.map((o) => [o.key, o.written]).sort()).toEqual(
+        keys.map((k) => [k, true]).sort(),
+      );
+      for (const k of keys) {
+        const f = await comparableOf(k, world2);
+        f.weeks.forEach((w, i) => {
+          expect(f.market[i]).toBeCloseTo(weekSum(bonds, w) as number, 14);
+        });
+      }
+      expect(Buffer.from(await storage.get(growthKey)).toString("utf8")).toBe(growthBefore);
+
+      // A version of the market series that no longer covers the fund's weeks removes its inputs,
+      // so a run is refused rather than fitted on the old series.
+      const short = await storeMarketSeries(
+        { db, storage },
+        { orgId, uploadedBy: "a", bytes: csv("Bonds", weekly("2020-03-06", 10)) },
+      );
+      if (short.status !== "accepted") throw new Error("rejected");
+      expect(short.modelInputs.every((o) => !o.written)).toBe(true);
+      expect(short.modelInputs.map((o) => o.key).sort()).toEqual([...keys, growthKey].sort());
+      for (const k of [...keys, growthKey]) expect(await storage.exists(k)).toBe(false);
+    });
+
     it("writes a renamed fund's versions under its new identity", async () => {
       const orgId = randomUUID();
-      await storeMarketSeries(db, {
-        orgId,
-        uploadedBy: "a",
-        bytes: csv("World", weekly("2020-01-03", 28)),
-      });
+      await storeMarketSeries(
+        { db, storage },
+        {
+          orgId,
+          uploadedBy: "a",
+          bytes: csv("World", weekly("2020-01-03", 28)),
+        },
+      );
       const first = accepted(
         await storeUpload(
           { db, storage },

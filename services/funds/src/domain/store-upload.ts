@@ -1,9 +1,7 @@
 import { dataHash, fileIdentityHash, fundIdentityHash, sha256Hex } from "@portal/hashing";
-import type { Database, ObjectStore, Tx } from "@portal/runtime";
-import { rowsOf } from "@portal/runtime";
+import type { Database, ObjectStore } from "@portal/runtime";
 import type { Problem } from "@portal/workbook";
 import { parseWorkbook } from "@portal/workbook";
-import { sql } from "drizzle-orm";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { setMarketConfig } from "./market-config.js";
 import { seriesNames } from "./market-series.js";
@@ -14,17 +12,19 @@ import type { PreparedFund, StoredFund } from "./store-funds.js";
 export type { StoredFund } from "./store-funds.js";
 
 import { storeFunds } from "./store-funds.js";
+import { MAX_UPLOAD_BYTES, recordRejected, recordUpload, tooLargeMessage } from "./upload-audit.js";
 import type { WeeklyTable } from "./weekly.js";
 import { hashColumns, toWeekly } from "./weekly.js";
 
-/** Uploads larger than this are refused before they are read. */
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+export { MAX_UPLOAD_BYTES } from "./upload-audit.js";
 
 export interface UploadInput {
   readonly orgId: string;
   readonly uploadedBy: string;
   readonly filename: string;
   readonly bytes: Uint8Array;
+  /** The bytes' SHA-256 when the caller computed it as they arrived (a streamed upload). */
+  readonly sha256?: string;
   /** Series names the organisation has (for the Market sheet); unset reads them from the database. */
   readonly knownSeries?: ReadonlySet<string>;
 }
@@ -64,40 +64,34 @@ export async function storeUpload(
   deps: { db: Database; storage: ObjectStore },
   input: UploadInput,
 ): Promise<UploadOutcome> {
-  const sha256 = sha256Hex(input.bytes);
+  const sha256 = input.sha256 ?? sha256Hex(input.bytes);
   const fileHash = fileIdentityHash(input.orgId, input.filename);
-  const record = (
-    tx: Tx,
-    status: string,
-    format: string | null,
-    problems: Problem[] | null,
-    rawKey: string | null,
-  ) =>
-    tx.execute(sql`INSERT INTO funds.uploads (org_id, filename, file_identity_hash, sha256, size_bytes, format, status, problems, raw_key, uploaded_by)
-      VALUES (${input.orgId}, ${input.filename.normalize("NFC").trim()}, ${fileHash}, ${sha256}, ${input.bytes.byteLength}, ${format}, ${status},
-              ${problems ? JSON.stringify(problems) : null}::jsonb, ${rawKey}, ${input.uploadedBy}) RETURNING id`);
+  const audit = {
+    orgId: input.orgId,
+    uploadedBy: input.uploadedBy,
+    kind: "workbook" as const,
+    filename: input.filename,
+    sha256,
+    sizeBytes: input.bytes.byteLength,
+  };
 
   const parsed =
     input.bytes.byteLength > MAX_UPLOAD_BYTES
       ? {
           ok: false as const,
-          problems: [
-            {
-              sheet: "(file)",
-              message: `the file is ${input.bytes.byteLength} bytes; the limit is ${MAX_UPLOAD_BYTES}`,
-            },
-          ],
+          problems: [{ sheet: "(file)", message: tooLargeMessage(input.bytes.byteLength) }],
         }
       : await parseWorkbook(input.bytes, {
           knownSeries:
             input.knownSeries ?? (await deps.db.withOrg(input.orgId, (tx) => seriesNames(tx))),
         });
   if (!parsed.ok) {
-    const id = await deps.db.withOrg(
-      input.orgId,
-      async (tx) => rowsOf(await record(tx, "rejected", null, parsed.problems, null))[0]?.id,
-    );
-    return { status: "rejected", uploadId: String(id), problems: parsed.problems };
+    const uploadId = await recordRejected(deps.db, {
+      ...audit,
+      format: null,
+      problems: parsed.problems,
+    });
+    return { status: "rejected", uploadId, problems: parsed.problems };
   }
 
   const rawKey = `raw/${input.orgId}/${fileHash}/${sha256}.${parsed.format}`;
@@ -114,9 +108,13 @@ export async function storeUpload(
 
   const filename = input.filename.normalize("NFC").trim();
   return deps.db.withOrg(input.orgId, async (tx) => {
-    const uploadId = String(
-      rowsOf(await record(tx, "accepted", parsed.format, null, rawKey))[0]?.id,
-    );
+    const uploadId = await recordUpload(tx, {
+      ...audit,
+      format: parsed.format,
+      status: "accepted",
+      problems: null,
+      rawKey,
+    });
     const funds = await storeFunds(
       tx,
       { orgId: input.orgId, uploadId, filename, fileHash },

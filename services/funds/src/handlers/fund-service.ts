@@ -16,7 +16,10 @@ import {
 } from "../domain/market-config.js";
 import { listMarketSeries, seriesNames, storeMarketSeries } from "../domain/market-series.js";
 import { refreshModelInputs } from "../domain/model-input.js";
-import { MAX_UPLOAD_BYTES, storeUpload } from "../domain/store-upload.js";
+import { receiveFile } from "../domain/receive-file.js";
+import type { UploadOutcome } from "../domain/store-upload.js";
+import { storeUpload } from "../domain/store-upload.js";
+import { MAX_UPLOAD_BYTES, recordRejected, tooLargeMessage } from "../domain/upload-audit.js";
 import { configToProto, problemToProto, versionToProto } from "./convert.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -45,14 +48,58 @@ const notFound = (hash: string, version = 0) =>
     Code.NotFound,
   );
 
-function checkSize(bytes: Uint8Array): void {
-  if (bytes.byteLength > MAX_UPLOAD_BYTES) {
+/**
+ * Refuses a file over the limit with invalid_argument, after recording the attempt (its audit
+ * record is all that is stored).
+ */
+async function refuseOversize(
+  ctx: ServiceContext,
+  record: {
+    orgId: string;
+    uploadedBy: string;
+    kind: "workbook" | "market_series";
+    filename: string;
+    bytes: Uint8Array;
+  },
+): Promise<void> {
+  const size = record.bytes.byteLength;
+  if (size <= MAX_UPLOAD_BYTES) return;
+  const message = tooLargeMessage(size);
+  await recordRejected(ctx.platform.db, {
+    orgId: record.orgId,
+    uploadedBy: record.uploadedBy,
+    kind: record.kind,
+    filename: record.filename,
+    sha256: null,
+    sizeBytes: size,
+    format: null,
+    problems: [{ sheet: "(file)", message }],
+  });
+  throw new ConnectError(message, Code.InvalidArgument);
+}
+
+/** An upload's file name, checked: it is part of each fund's identity. */
+function filenameOf(raw: string): string {
+  const filename = raw.normalize("NFC").trim();
+  const hasControl = [...filename].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20);
+  if (!filename || filename.length > 255 || /[|/\\]/.test(filename) || hasControl) {
     throw new ConnectError(
-      `the file is ${bytes.byteLength} bytes; the limit is ${MAX_UPLOAD_BYTES} (50 MB)`,
+      "filename must be 1-255 characters without / \\ | or control characters",
       Code.InvalidArgument,
     );
   }
+  return filename;
 }
+
+/** An upload outcome as UploadWorkbook and UploadWorkbookStream answer it. */
+const uploadResponse = (r: UploadOutcome) =>
+  r.status === "accepted"
+    ? { uploadId: r.uploadId, status: UploadStatus.ACCEPTED, funds: r.funds }
+    : {
+        uploadId: r.uploadId,
+        status: UploadStatus.REJECTED,
+        problems: r.problems.map(problemToProto),
+      };
 
 function pageOf(size: number, token: string): { limit: number; offset: number } {
   const limit = size <= 0 ? 100 : Math.min(size, 1000);
@@ -69,28 +116,69 @@ export const fundRoutes = (ctx: ServiceContext) => (router: ConnectRouter) =>
 
     async uploadWorkbook(req, hctx) {
       const p = requirePrincipal(hctx);
-      const filename = req.filename.normalize("NFC").trim();
-      const hasControl = [...filename].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20);
-      if (!filename || filename.length > 255 || /[|/\\]/.test(filename) || hasControl) {
-        throw new ConnectError(
-          "filename must be 1-255 characters without / \\ | or control characters",
-          Code.InvalidArgument,
+      const filename = filenameOf(req.filename);
+      const orgId = orgOf(p.orgId);
+      const base = { orgId, uploadedBy: p.subject, filename };
+      await refuseOversize(ctx, { ...base, kind: "workbook", bytes: req.content });
+      return uploadResponse(await storeUpload(ctx.platform, { ...base, bytes: req.content }));
+    },
+
+    async uploadWorkbookStream(reqs, hctx) {
+      const p = requirePrincipal(hctx);
+      const orgId = orgOf(p.orgId);
+      const it = reqs[Symbol.asyncIterator]();
+      try {
+        const first = await it.next();
+        if (first.done || first.value.part.case !== "header")
+          throw new ConnectError(
+            "the first message of an upload stream must be its header (filename)",
+            Code.InvalidArgument,
+          );
+        const header = first.value.part.value;
+        const filename = filenameOf(header.filename);
+        const chunks = async function* () {
+          for (;;) {
+            const r = await it.next();
+            if (r.done) return;
+            if (r.value.part.case !== "chunk")
+              throw new ConnectError(
+                "only the first message of an upload stream is a header; the others are chunks",
+                Code.InvalidArgument,
+              );
+            yield r.value.part.value;
+          }
+        };
+        const got = await receiveFile(chunks(), { declaredSize: Number(header.sizeBytes) });
+        if (!got.ok) {
+          // Refused before the file was read whole: its audit record is all that is stored.
+          const problems = [{ sheet: "(file)", message: got.message }];
+          const uploadId = await recordRejected(ctx.platform.db, {
+            orgId,
+            uploadedBy: p.subject,
+            kind: "workbook",
+            filename,
+            sha256: null,
+            sizeBytes: got.received,
+            format: null,
+            problems,
+          });
+          if (got.reason !== "unsupported")
+            throw new ConnectError(got.message, Code.InvalidArgument);
+          return uploadResponse({ status: "rejected", uploadId, problems });
+        }
+        return uploadResponse(
+          await storeUpload(ctx.platform, {
+            orgId,
+            uploadedBy: p.subject,
+            filename,
+            bytes: got.bytes,
+            sha256: got.sha256,
+          }),
         );
+      } finally {
+        // Stop reading what the client still sends (a refused upload is not read to its end).
+        await it.return?.();
       }
-      checkSize(req.content);
-      const r = await storeUpload(ctx.platform, {
-        orgId: orgOf(p.orgId),
-        uploadedBy: p.subject,
-        filename,
-        bytes: req.content,
-      });
-      return r.status === "accepted"
-        ? { uploadId: r.uploadId, status: UploadStatus.ACCEPTED, funds: r.funds }
-        : {
-            uploadId: r.uploadId,
-            status: UploadStatus.REJECTED,
-            problems: r.problems.map(problemToProto),
-          };
     },
 
     async listFunds(req, hctx) {
@@ -197,12 +285,9 @@ export const fundRoutes = (ctx: ServiceContext) => (router: ConnectRouter) =>
     async uploadMarketSeries(req, hctx) {
       const p = requirePrincipal(hctx);
       const org = orgOf(p.orgId);
-      checkSize(req.content);
-      const r = await storeMarketSeries(ctx.platform.db, {
-        orgId: org,
-        uploadedBy: p.subject,
-        bytes: req.content,
-      });
+      const base = { orgId: org, uploadedBy: p.subject, filename: req.filename };
+      await refuseOversize(ctx, { ...base, kind: "market_series", bytes: req.content });
+      const r = await storeMarketSeries(ctx.platform, { ...base, bytes: req.content });
       return r.status === "accepted"
         ? { status: UploadStatus.ACCEPTED, series: r.series }
         : { status: UploadStatus.REJECTED, problems: r.problems.map(problemToProto) };

@@ -18,13 +18,20 @@ export const fundsSchema = pgSchema("funds");
 
 const createdAt = timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
-/** Every upload, accepted or rejected: a rejected one is its own audit record, with its problems. */
+/**
+ * Every upload, accepted or rejected: a rejected one is its own audit record, with its problems.
+ * Fund workbooks and market-series files alike (`kind`).
+ */
 export const uploads = fundsSchema.table("uploads", {
   id: uuid("id").primaryKey().defaultRandom(),
   orgId: uuid("org_id").notNull(),
+  /** workbook | market_series */
+  kind: text("kind").notNull().default("workbook"),
   filename: text("filename").notNull(),
   fileIdentityHash: char("file_identity_hash", { length: 64 }).notNull(),
-  sha256: char("sha256", { length: 64 }).notNull(),
+  /** Null when the file was refused before it was read whole (over the size limit). */
+  sha256: char("sha256", { length: 64 }),
+  /** The file's size; for one refused while streamed, the bytes read before the refusal. */
   sizeBytes: integer("size_bytes").notNull(),
   format: text("format"),
   /** accepted | rejected */

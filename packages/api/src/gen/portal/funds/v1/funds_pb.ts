@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portal/funds/v1/funds.proto.
  */
 export const file_portal_funds_v1_funds: GenFile = /*@__PURE__*/
-  fileDesc("Chtwb3J0YWwvZnVuZHMvdjEvZnVuZHMucHJvdG8SD3BvcnRhbC5mdW5kcy52MSI6ChVVcGxvYWRXb3JrYm9va1JlcXVlc3QSEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoDCJMCg1VcGxvYWRQcm9ibGVtEg0KBXNoZWV0GAEgASgJEgsKA3JvdxgCIAEoBRIOCgZjb2x1bW4YAyABKAkSDwoHbWVzc2FnZRgEIAEoCSKJAQoMVXBsb2FkZWRGdW5kEgwKBG5hbWUYASABKAkSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAIgASgJEhYKDnZlcnNpb25fbnVtYmVyGAMgASgFEhEKCWRhdGFfaGFzaBgEIAEoCRIOCgZpc19uZXcYBSABKAgSFAoMcmVuYW1lZF9mcm9tGAYgASgJIroBChZVcGxvYWRXb3JrYm9va1Jlc3BvbnNlEhEKCXVwbG9hZF9pZBgBIAEoCRItCgZzdGF0dXMYAiABKA4yHS5wb3J0YWwuZnVuZHMudjEuVXBsb2FkU3RhdHVzEiwKBWZ1bmRzGAMgAygLMh0ucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZGVkRnVuZBIwCghwcm9ibGVtcxgEIAMoCzIeLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRQcm9ibGVtIjkKEExpc3RGdW5kc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiogEKC0Z1bmRTdW1tYXJ5EhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGZpbGVuYW1lGAMgASgJEhYKDmxhdGVzdF92ZXJzaW9uGAQgASgFEhgKEGxhdGVzdF9kYXRhX2hhc2gYBSABKAkSEgoKZmlyc3Rfd2VlaxgGIAEoCRIRCglsYXN0X3dlZWsYByABKAkiWQoRTGlzdEZ1bmRzUmVzcG9uc2USKwoFZnVuZHMYASADKAsyHC5wb3J0YWwuZnVuZHMudjEuRnVuZFN1bW1hcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIhwKGkdldFdvcmtib29rVGVtcGxhdGVSZXF1ZXN0IkAKG0dldFdvcmtib29rVGVtcGxhdGVSZXNwb25zZRIQCghmaWxlbmFtZRgBIAEoCRIPCgdjb250ZW50GAIgASgMIhcKFUdldFNlcnZpY2VJbmZvUmVxdWVzdCJFChZHZXRTZXJ2aWNlSW5mb1Jlc3BvbnNlEisKBGluZm8YASABKAsyHS5wb3J0YWwuY29tbW9uLnYxLlNlcnZpY2VJbmZvIjUKF0xpc3RGdW5kVmVyc2lvbnNSZXF1ZXN0EhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCSKxAQoLRnVuZFZlcnNpb24SFgoOdmVyc2lvbl9udW1iZXIYASABKAUSEQoJZGF0YV9oYXNoGAIgASgJEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgDIAEoCRIRCgl1cGxvYWRfaWQYBCABKAkSDQoFd2Vla3MYBSABKAUSEgoKZmlyc3Rfd2VlaxgGIAEoCRIRCglsYXN0X3dlZWsYByABKAkSEgoKY3JlYXRlZF9hdBgIIAEoCSKoAQoYTGlzdEZ1bmRWZXJzaW9uc1Jlc3BvbnNlEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCGZpbGVuYW1lGAMgASgJEiAKGHByZXZpb3VzX2lkZW50aXR5X2hhc2hlcxgEIAMoCRIuCgh2ZXJzaW9ucxgFIAMoCzIcLnBvcnRhbC5mdW5kcy52MS5GdW5kVmVyc2lvbiIzChVMaXN0RnVuZEV2ZW50c1JlcXVlc3QSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJIl4KCUZ1bmRFdmVudBIMCgRraW5kGAEgASgJEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgCIAEoCRITCgtkZXRhaWxfanNvbhgDIAEoCRISCgpjcmVhdGVkX2F0GAQgASgJImAKFkxpc3RGdW5kRXZlbnRzUmVzcG9uc2USGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEioKBmV2ZW50cxgCIAMoCzIaLnBvcnRhbC5mdW5kcy52MS5GdW5kRXZlbnQiSgoUR2V0RnVuZFNlcmllc1JlcXVlc3QSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEhYKDnZlcnNpb25fbnVtYmVyGAIgASgFIpEBCglXZWVrbHlSb3cSDAoEd2VlaxgBIAEoCRIUCgxjb250cmlidXRpb24YAiABKAESFAoMZGlzdHJpYnV0aW9uGAMgASgBEhAKA25hdhgEIAEoAUgAiAEBEhwKD3NlY29uZGFyeV9wcmljZRgFIAEoAUgBiAEBQgYKBF9uYXZCEgoQX3NlY29uZGFyeV9wcmljZSJwChVHZXRGdW5kU2VyaWVzUmVzcG9uc2USLQoHdmVyc2lvbhgBIAEoCzIcLnBvcnRhbC5mdW5kcy52MS5GdW5kVmVyc2lvbhIoCgRyb3dzGAIgAygLMhoucG9ydGFsLmZ1bmRzLnYxLldlZWtseVJvdyJLChVHZXRGdW5kTWV0cmljc1JlcXVlc3QSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEhYKDnZlcnNpb25fbnVtYmVyGAIgASgFItsCChZHZXRGdW5kTWV0cmljc1Jlc3BvbnNlEi0KB3ZlcnNpb24YASABKAsyHC5wb3J0YWwuZnVuZHMudjEuRnVuZFZlcnNpb24SFgoOdmFsdWF0aW9uX2RhdGUYAiABKAkSDAoEdHZwaRgDIAEoARILCgNkcGkYBCABKAESDAoEcnZwaRgFIAEoARIQCgNpcnIYBiABKAFIAIgBARIXCg9pcnJfdW5hdmFpbGFibGUYByABKAkSEwoGa3NfcG1lGAggASgBSAGIAQESGQoMZGlyZWN0X2FscGhhGAkgASgBSAKIAQESFwoPcG1lX3VuYXZhaWxhYmxlGAogASgJEhoKEm1hcmtldF9jb25maWdfaGFzaBgLIAEoCRIdChVmbG93c19hZnRlcl92YWx1YXRpb24YDCABKAVCBgoEX2lyckIJCgdfa3NfcG1lQg8KDV9kaXJlY3RfYWxwaGEiPgoZVXBsb2FkTWFya2V0U2VyaWVzUmVxdWVzdBIQCghmaWxlbmFtZRgBIAEoCRIPCgdjb250ZW50GAIgASgMIqEBCgxNYXJrZXRTZXJpZXMSDAoEbmFtZRgBIAEoCRIRCglmcmVxdWVuY3kYAiABKAkSFgoOdmVyc2lvbl9udW1iZXIYAyABKAUSEQoJZGF0YV9oYXNoGAQgASgJEhIKCmZpcnN0X2RhdGUYBSABKAkSEQoJbGFzdF9kYXRlGAYgASgJEg4KBnBvaW50cxgHIAEoBRIOCgZpc19uZXcYCCABKAgirAEKGlVwbG9hZE1hcmtldFNlcmllc1Jlc3BvbnNlEi0KBnN0YXR1cxgBIAEoDjIdLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRTdGF0dXMSLQoGc2VyaWVzGAIgAygLMh0ucG9ydGFsLmZ1bmRzLnYxLk1hcmtldFNlcmllcxIwCghwcm9ibGVtcxgDIAMoCzIeLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRQcm9ibGVtIhkKF0xpc3RNYXJrZXRTZXJpZXNSZXF1ZXN0IkkKGExpc3RNYXJrZXRTZXJpZXNSZXNwb25zZRItCgZzZXJpZXMYASADKAsyHS5wb3J0YWwuZnVuZHMudjEuTWFya2V0U2VyaWVzIkAKDE1hcmtldFJlZ2ltZRIMCgRmcm9tGAEgASgJEg4KBm1hcmtldBgCIAEoCRISCgpjb21wYXJhYmxlGAMgASgJIosBCgxNYXJrZXRDb25maWcSLgoHcmVnaW1lcxgBIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5NYXJrZXRSZWdpbWUSEwoLY29uZmlnX2hhc2gYAiABKAkSDgoGc291cmNlGAMgASgJEhIKCmNoYW5nZWRfYnkYBCABKAkSEgoKY2hhbmdlZF9hdBgFIAEoCSJoChpTZXRGdW5kTWFya2V0Q29uZmlnUmVxdWVzdBIaChJmdW5kX2lkZW50aXR5X2hhc2gYASABKAkSLgoHcmVnaW1lcxgCIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5NYXJrZXRSZWdpbWUiQwobU2V0RnVuZE1hcmtldENvbmZpZ1Jlc3BvbnNlEhMKC2NvbmZpZ19oYXNoGAEgASgJEg8KB2NoYW5nZWQYAiABKAgiOAoaR2V0RnVuZE1hcmtldENvbmZpZ1JlcXVlc3QSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJIn0KG0dldEZ1bmRNYXJrZXRDb25maWdSZXNwb25zZRIuCgdjdXJyZW50GAEgASgLMh0ucG9ydGFsLmZ1bmRzLnYxLk1hcmtldENvbmZpZxIuCgdoaXN0b3J5GAIgAygLMh0ucG9ydGFsLmZ1bmRzLnYxLk1hcmtldENvbmZpZyJPChpDcmVhdGVFdmVyZ3JlZW5GdW5kUmVxdWVzdBIMCgRuYW1lGAEgASgJEiMKG21lbWJlcl9mdW5kX2lkZW50aXR5X2hhc2hlcxgCIAMoCSJaCg9FdmVyZ3JlZW5NZW1iZXISGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEh0KFXN1YmZ1bmRfaWRlbnRpdHlfaGFzaBgCIAEoCRIMCgRuYW1lGAMgASgJInEKDUV2ZXJncmVlbkZ1bmQSHwoXZXZlcmdyZWVuX2lkZW50aXR5X2hhc2gYASABKAkSDAoEbmFtZRgCIAEoCRIxCgdtZW1iZXJzGAMgAygLMiAucG9ydGFsLmZ1bmRzLnYxLkV2ZXJncmVlbk1lbWJlciJbChtDcmVhdGVFdmVyZ3JlZW5GdW5kUmVzcG9uc2USLAoEZnVuZBgBIAEoCzIeLnBvcnRhbC5mdW5kcy52MS5FdmVyZ3JlZW5GdW5kEg4KBmlzX25ldxgCIAEoCCIbChlMaXN0RXZlcmdyZWVuRnVuZHNSZXF1ZXN0IksKGkxpc3RFdmVyZ3JlZW5GdW5kc1Jlc3BvbnNlEi0KBWZ1bmRzGAEgAygLMh4ucG9ydGFsLmZ1bmRzLnYxLkV2ZXJncmVlbkZ1bmQqZQoMVXBsb2FkU3RhdHVzEh0KGVVQTE9BRF9TVEFUVVNfVU5TUEVDSUZJRUQQABIaChZVUExPQURfU1RBVFVTX0FDQ0VQVEVEEAESGgoWVVBMT0FEX1NUQVRVU19SRUpFQ1RFRBACMrcMCgtGdW5kU2VydmljZRJqCg5HZXRTZXJ2aWNlSW5mbxImLnBvcnRhbC5mdW5kcy52MS5HZXRTZXJ2aWNlSW5mb1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuR2V0U2VydmljZUluZm9SZXNwb25zZSIHkAIBiLUYARJnCg5VcGxvYWRXb3JrYm9vaxImLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRXb3JrYm9va1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuVXBsb2FkV29ya2Jvb2tSZXNwb25zZSIEiLUYAxJbCglMaXN0RnVuZHMSIS5wb3J0YWwuZnVuZHMudjEuTGlzdEZ1bmRzUmVxdWVzdBoiLnBvcnRhbC5mdW5kcy52MS5MaXN0RnVuZHNSZXNwb25zZSIHkAIBiLUYAhJ5ChNHZXRXb3JrYm9va1RlbXBsYXRlEisucG9ydGFsLmZ1bmRzLnYxLkdldFdvcmtib29rVGVtcGxhdGVSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLkdldFdvcmtib29rVGVtcGxhdGVSZXNwb25zZSIHkAIBiLUYAhJwChBMaXN0RnVuZFZlcnNpb25zEigucG9ydGFsLmZ1bmRzLnYxLkxpc3RGdW5kVmVyc2lvbnNSZXF1ZXN0GikucG9ydGFsLmZ1bmRzLnYxLkxpc3RGdW5kVmVyc2lvbnNSZXNwb25zZSIHkAIBiLUYAhJqCg5MaXN0RnVuZEV2ZW50cxImLnBvcnRhbC5mdW5kcy52MS5MaXN0RnVuZEV2ZW50c1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuTGlzdEZ1bmRFdmVudHNSZXNwb25zZSIHkAIBiLUYAhJnCg1HZXRGdW5kU2VyaWVzEiUucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRTZXJpZXNSZXF1ZXN0GiYucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRTZXJpZXNSZXNwb25zZSIHkAIBiLUYAhJqCg5HZXRGdW5kTWV0cmljcxImLnBvcnRhbC5mdW5kcy52MS5HZXRGdW5kTWV0cmljc1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuR2V0RnVuZE1ldHJpY3NSZXNwb25zZSIHkAIBiLUYAhJzChJVcGxvYWRNYXJrZXRTZXJpZXMSKi5wb3J0YWwuZnVuZHMudjEuVXBsb2FkTWFya2V0U2VyaWVzUmVxdWVzdBorLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRNYXJrZXRTZXJpZXNSZXNwb25zZSIEiLUYBBJwChBMaXN0TWFya2V0U2VyaWVzEigucG9ydGFsLmZ1bmRzLnYxLkxpc3RNYXJrZXRTZXJpZXNSZXF1ZXN0GikucG9ydGFsLmZ1bmRzLnYxLkxpc3RNYXJrZXRTZXJpZXNSZXNwb25zZSIHkAIBiLUYAhJ2ChNTZXRGdW5kTWFya2V0Q29uZmlnEisucG9ydGFsLmZ1bmRzLnYxLlNldEZ1bmRNYXJrZXRDb25maWdSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLlNldEZ1bmRNYXJrZXRDb25maWdSZXNwb25zZSIEiLUYBBJ5ChNHZXRGdW5kTWFya2V0Q29uZmlnEisucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRNYXJrZXRDb25maWdSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRNYXJrZXRDb25maWdSZXNwb25zZSIHkAIBiLUYAhJ2ChNDcmVhdGVFdmVyZ3JlZW5GdW5kEisucG9ydGFsLmZ1bmRzLnYxLkNyZWF0ZUV2ZXJncmVlbkZ1bmRSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLkNyZWF0ZUV2ZXJncmVlbkZ1bmRSZXNwb25zZSIEiLUYAxJ2ChJMaXN0RXZlcmdyZWVuRnVuZHMSKi5wb3J0YWwuZnVuZHMudjEuTGlzdEV2ZXJncmVlbkZ1bmRzUmVxdWVzdBorLnBvcnRhbC5mdW5kcy52MS5MaXN0RXZlcmdyZWVuRnVuZHNSZXNwb25zZSIHkAIBiLUYAmIGcHJvdG8z", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
+  fileDesc("Chtwb3J0YWwvZnVuZHMvdjEvZnVuZHMucHJvdG8SD3BvcnRhbC5mdW5kcy52MSI6ChVVcGxvYWRXb3JrYm9va1JlcXVlc3QSEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoDCI8ChRVcGxvYWRXb3JrYm9va0hlYWRlchIQCghmaWxlbmFtZRgBIAEoCRISCgpzaXplX2J5dGVzGAIgASgDIm8KG1VwbG9hZFdvcmtib29rU3RyZWFtUmVxdWVzdBI3CgZoZWFkZXIYASABKAsyJS5wb3J0YWwuZnVuZHMudjEuVXBsb2FkV29ya2Jvb2tIZWFkZXJIABIPCgVjaHVuaxgCIAEoDEgAQgYKBHBhcnQiTAoNVXBsb2FkUHJvYmxlbRINCgVzaGVldBgBIAEoCRILCgNyb3cYAiABKAUSDgoGY29sdW1uGAMgASgJEg8KB21lc3NhZ2UYBCABKAkiiQEKDFVwbG9hZGVkRnVuZBIMCgRuYW1lGAEgASgJEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgCIAEoCRIWCg52ZXJzaW9uX251bWJlchgDIAEoBRIRCglkYXRhX2hhc2gYBCABKAkSDgoGaXNfbmV3GAUgASgIEhQKDHJlbmFtZWRfZnJvbRgGIAEoCSK6AQoWVXBsb2FkV29ya2Jvb2tSZXNwb25zZRIRCgl1cGxvYWRfaWQYASABKAkSLQoGc3RhdHVzGAIgASgOMh0ucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZFN0YXR1cxIsCgVmdW5kcxgDIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRlZEZ1bmQSMAoIcHJvYmxlbXMYBCADKAsyHi5wb3J0YWwuZnVuZHMudjEuVXBsb2FkUHJvYmxlbSLAAQocVXBsb2FkV29ya2Jvb2tTdHJlYW1SZXNwb25zZRIRCgl1cGxvYWRfaWQYASABKAkSLQoGc3RhdHVzGAIgASgOMh0ucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZFN0YXR1cxIsCgVmdW5kcxgDIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRlZEZ1bmQSMAoIcHJvYmxlbXMYBCADKAsyHi5wb3J0YWwuZnVuZHMudjEuVXBsb2FkUHJvYmxlbSI5ChBMaXN0RnVuZHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIqIBCgtGdW5kU3VtbWFyeRIaChJmdW5kX2lkZW50aXR5X2hhc2gYASABKAkSDAoEbmFtZRgCIAEoCRIQCghmaWxlbmFtZRgDIAEoCRIWCg5sYXRlc3RfdmVyc2lvbhgEIAEoBRIYChBsYXRlc3RfZGF0YV9oYXNoGAUgASgJEhIKCmZpcnN0X3dlZWsYBiABKAkSEQoJbGFzdF93ZWVrGAcgASgJIlkKEUxpc3RGdW5kc1Jlc3BvbnNlEisKBWZ1bmRzGAEgAygLMhwucG9ydGFsLmZ1bmRzLnYxLkZ1bmRTdW1tYXJ5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIcChpHZXRXb3JrYm9va1RlbXBsYXRlUmVxdWVzdCJAChtHZXRXb3JrYm9va1RlbXBsYXRlUmVzcG9uc2USEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoDCIXChVHZXRTZXJ2aWNlSW5mb1JlcXVlc3QiRQoWR2V0U2VydmljZUluZm9SZXNwb25zZRIrCgRpbmZvGAEgASgLMh0ucG9ydGFsLmNvbW1vbi52MS5TZXJ2aWNlSW5mbyI1ChdMaXN0RnVuZFZlcnNpb25zUmVxdWVzdBIaChJmdW5kX2lkZW50aXR5X2hhc2gYASABKAkisQEKC0Z1bmRWZXJzaW9uEhYKDnZlcnNpb25fbnVtYmVyGAEgASgFEhEKCWRhdGFfaGFzaBgCIAEoCRIaChJmdW5kX2lkZW50aXR5X2hhc2gYAyABKAkSEQoJdXBsb2FkX2lkGAQgASgJEg0KBXdlZWtzGAUgASgFEhIKCmZpcnN0X3dlZWsYBiABKAkSEQoJbGFzdF93ZWVrGAcgASgJEhIKCmNyZWF0ZWRfYXQYCCABKAkiqAEKGExpc3RGdW5kVmVyc2lvbnNSZXNwb25zZRIaChJmdW5kX2lkZW50aXR5X2hhc2gYASABKAkSDAoEbmFtZRgCIAEoCRIQCghmaWxlbmFtZRgDIAEoCRIgChhwcmV2aW91c19pZGVudGl0eV9oYXNoZXMYBCADKAkSLgoIdmVyc2lvbnMYBSADKAsyHC5wb3J0YWwuZnVuZHMudjEuRnVuZFZlcnNpb24iMwoVTGlzdEZ1bmRFdmVudHNSZXF1ZXN0EhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCSJeCglGdW5kRXZlbnQSDAoEa2luZBgBIAEoCRIaChJmdW5kX2lkZW50aXR5X2hhc2gYAiABKAkSEwoLZGV0YWlsX2pzb24YAyABKAkSEgoKY3JlYXRlZF9hdBgEIAEoCSJgChZMaXN0RnVuZEV2ZW50c1Jlc3BvbnNlEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCRIqCgZldmVudHMYAiADKAsyGi5wb3J0YWwuZnVuZHMudjEuRnVuZEV2ZW50IkoKFEdldEZ1bmRTZXJpZXNSZXF1ZXN0EhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCRIWCg52ZXJzaW9uX251bWJlchgCIAEoBSKRAQoJV2Vla2x5Um93EgwKBHdlZWsYASABKAkSFAoMY29udHJpYnV0aW9uGAIgASgBEhQKDGRpc3RyaWJ1dGlvbhgDIAEoARIQCgNuYXYYBCABKAFIAIgBARIcCg9zZWNvbmRhcnlfcHJpY2UYBSABKAFIAYgBAUIGCgRfbmF2QhIKEF9zZWNvbmRhcnlfcHJpY2UicAoVR2V0RnVuZFNlcmllc1Jlc3BvbnNlEi0KB3ZlcnNpb24YASABKAsyHC5wb3J0YWwuZnVuZHMudjEuRnVuZFZlcnNpb24SKAoEcm93cxgCIAMoCzIaLnBvcnRhbC5mdW5kcy52MS5XZWVrbHlSb3ciSwoVR2V0RnVuZE1ldHJpY3NSZXF1ZXN0EhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCRIWCg52ZXJzaW9uX251bWJlchgCIAEoBSLbAgoWR2V0RnVuZE1ldHJpY3NSZXNwb25zZRItCgd2ZXJzaW9uGAEgASgLMhwucG9ydGFsLmZ1bmRzLnYxLkZ1bmRWZXJzaW9uEhYKDnZhbHVhdGlvbl9kYXRlGAIgASgJEgwKBHR2cGkYAyABKAESCwoDZHBpGAQgASgBEgwKBHJ2cGkYBSABKAESEAoDaXJyGAYgASgBSACIAQESFwoPaXJyX3VuYXZhaWxhYmxlGAcgASgJEhMKBmtzX3BtZRgIIAEoAUgBiAEBEhkKDGRpcmVjdF9hbHBoYRgJIAEoAUgCiAEBEhcKD3BtZV91bmF2YWlsYWJsZRgKIAEoCRIaChJtYXJrZXRfY29uZmlnX2hhc2gYCyABKAkSHQoVZmxvd3NfYWZ0ZXJfdmFsdWF0aW9uGAwgASgFQgYKBF9pcnJCCQoHX2tzX3BtZUIPCg1fZGlyZWN0X2FscGhhIj4KGVVwbG9hZE1hcmtldFNlcmllc1JlcXVlc3QSEAoIZmlsZW5hbWUYASABKAkSDwoHY29udGVudBgCIAEoDCKhAQoMTWFya2V0U2VyaWVzEgwKBG5hbWUYASABKAkSEQoJZnJlcXVlbmN5GAIgASgJEhYKDnZlcnNpb25fbnVtYmVyGAMgASgFEhEKCWRhdGFfaGFzaBgEIAEoCRISCgpmaXJzdF9kYXRlGAUgASgJEhEKCWxhc3RfZGF0ZRgGIAEoCRIOCgZwb2ludHMYByABKAUSDgoGaXNfbmV3GAggASgIIqwBChpVcGxvYWRNYXJrZXRTZXJpZXNSZXNwb25zZRItCgZzdGF0dXMYASABKA4yHS5wb3J0YWwuZnVuZHMudjEuVXBsb2FkU3RhdHVzEi0KBnNlcmllcxgCIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5NYXJrZXRTZXJpZXMSMAoIcHJvYmxlbXMYAyADKAsyHi5wb3J0YWwuZnVuZHMudjEuVXBsb2FkUHJvYmxlbSIZChdMaXN0TWFya2V0U2VyaWVzUmVxdWVzdCJJChhMaXN0TWFya2V0U2VyaWVzUmVzcG9uc2USLQoGc2VyaWVzGAEgAygLMh0ucG9ydGFsLmZ1bmRzLnYxLk1hcmtldFNlcmllcyJACgxNYXJrZXRSZWdpbWUSDAoEZnJvbRgBIAEoCRIOCgZtYXJrZXQYAiABKAkSEgoKY29tcGFyYWJsZRgDIAEoCSKLAQoMTWFya2V0Q29uZmlnEi4KB3JlZ2ltZXMYASADKAsyHS5wb3J0YWwuZnVuZHMudjEuTWFya2V0UmVnaW1lEhMKC2NvbmZpZ19oYXNoGAIgASgJEg4KBnNvdXJjZRgDIAEoCRISCgpjaGFuZ2VkX2J5GAQgASgJEhIKCmNoYW5nZWRfYXQYBSABKAkiaAoaU2V0RnVuZE1hcmtldENvbmZpZ1JlcXVlc3QSGgoSZnVuZF9pZGVudGl0eV9oYXNoGAEgASgJEi4KB3JlZ2ltZXMYAiADKAsyHS5wb3J0YWwuZnVuZHMudjEuTWFya2V0UmVnaW1lIkMKG1NldEZ1bmRNYXJrZXRDb25maWdSZXNwb25zZRITCgtjb25maWdfaGFzaBgBIAEoCRIPCgdjaGFuZ2VkGAIgASgIIjgKGkdldEZ1bmRNYXJrZXRDb25maWdSZXF1ZXN0EhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCSJ9ChtHZXRGdW5kTWFya2V0Q29uZmlnUmVzcG9uc2USLgoHY3VycmVudBgBIAEoCzIdLnBvcnRhbC5mdW5kcy52MS5NYXJrZXRDb25maWcSLgoHaGlzdG9yeRgCIAMoCzIdLnBvcnRhbC5mdW5kcy52MS5NYXJrZXRDb25maWciTwoaQ3JlYXRlRXZlcmdyZWVuRnVuZFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIjChttZW1iZXJfZnVuZF9pZGVudGl0eV9oYXNoZXMYAiADKAkiWgoPRXZlcmdyZWVuTWVtYmVyEhoKEmZ1bmRfaWRlbnRpdHlfaGFzaBgBIAEoCRIdChVzdWJmdW5kX2lkZW50aXR5X2hhc2gYAiABKAkSDAoEbmFtZRgDIAEoCSJxCg1FdmVyZ3JlZW5GdW5kEh8KF2V2ZXJncmVlbl9pZGVudGl0eV9oYXNoGAEgASgJEgwKBG5hbWUYAiABKAkSMQoHbWVtYmVycxgDIAMoCzIgLnBvcnRhbC5mdW5kcy52MS5FdmVyZ3JlZW5NZW1iZXIiWwobQ3JlYXRlRXZlcmdyZWVuRnVuZFJlc3BvbnNlEiwKBGZ1bmQYASABKAsyHi5wb3J0YWwuZnVuZHMudjEuRXZlcmdyZWVuRnVuZBIOCgZpc19uZXcYAiABKAgiGwoZTGlzdEV2ZXJncmVlbkZ1bmRzUmVxdWVzdCJLChpMaXN0RXZlcmdyZWVuRnVuZHNSZXNwb25zZRItCgVmdW5kcxgBIAMoCzIeLnBvcnRhbC5mdW5kcy52MS5FdmVyZ3JlZW5GdW5kKmUKDFVwbG9hZFN0YXR1cxIdChlVUExPQURfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWVVBMT0FEX1NUQVRVU19BQ0NFUFRFRBABEhoKFlVQTE9BRF9TVEFUVVNfUkVKRUNURUQQAjK0DQoLRnVuZFNlcnZpY2USagoOR2V0U2VydmljZUluZm8SJi5wb3J0YWwuZnVuZHMudjEuR2V0U2VydmljZUluZm9SZXF1ZXN0GicucG9ydGFsLmZ1bmRzLnYxLkdldFNlcnZpY2VJbmZvUmVzcG9uc2UiB5ACAYi1GAESZwoOVXBsb2FkV29ya2Jvb2sSJi5wb3J0YWwuZnVuZHMudjEuVXBsb2FkV29ya2Jvb2tSZXF1ZXN0GicucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZFdvcmtib29rUmVzcG9uc2UiBIi1GAMSewoUVXBsb2FkV29ya2Jvb2tTdHJlYW0SLC5wb3J0YWwuZnVuZHMudjEuVXBsb2FkV29ya2Jvb2tTdHJlYW1SZXF1ZXN0Gi0ucG9ydGFsLmZ1bmRzLnYxLlVwbG9hZFdvcmtib29rU3RyZWFtUmVzcG9uc2UiBIi1GAMoARJbCglMaXN0RnVuZHMSIS5wb3J0YWwuZnVuZHMudjEuTGlzdEZ1bmRzUmVxdWVzdBoiLnBvcnRhbC5mdW5kcy52MS5MaXN0RnVuZHNSZXNwb25zZSIHkAIBiLUYAhJ5ChNHZXRXb3JrYm9va1RlbXBsYXRlEisucG9ydGFsLmZ1bmRzLnYxLkdldFdvcmtib29rVGVtcGxhdGVSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLkdldFdvcmtib29rVGVtcGxhdGVSZXNwb25zZSIHkAIBiLUYAhJwChBMaXN0RnVuZFZlcnNpb25zEigucG9ydGFsLmZ1bmRzLnYxLkxpc3RGdW5kVmVyc2lvbnNSZXF1ZXN0GikucG9ydGFsLmZ1bmRzLnYxLkxpc3RGdW5kVmVyc2lvbnNSZXNwb25zZSIHkAIBiLUYAhJqCg5MaXN0RnVuZEV2ZW50cxImLnBvcnRhbC5mdW5kcy52MS5MaXN0RnVuZEV2ZW50c1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuTGlzdEZ1bmRFdmVudHNSZXNwb25zZSIHkAIBiLUYAhJnCg1HZXRGdW5kU2VyaWVzEiUucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRTZXJpZXNSZXF1ZXN0GiYucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRTZXJpZXNSZXNwb25zZSIHkAIBiLUYAhJqCg5HZXRGdW5kTWV0cmljcxImLnBvcnRhbC5mdW5kcy52MS5HZXRGdW5kTWV0cmljc1JlcXVlc3QaJy5wb3J0YWwuZnVuZHMudjEuR2V0RnVuZE1ldHJpY3NSZXNwb25zZSIHkAIBiLUYAhJzChJVcGxvYWRNYXJrZXRTZXJpZXMSKi5wb3J0YWwuZnVuZHMudjEuVXBsb2FkTWFya2V0U2VyaWVzUmVxdWVzdBorLnBvcnRhbC5mdW5kcy52MS5VcGxvYWRNYXJrZXRTZXJpZXNSZXNwb25zZSIEiLUYBBJwChBMaXN0TWFya2V0U2VyaWVzEigucG9ydGFsLmZ1bmRzLnYxLkxpc3RNYXJrZXRTZXJpZXNSZXF1ZXN0GikucG9ydGFsLmZ1bmRzLnYxLkxpc3RNYXJrZXRTZXJpZXNSZXNwb25zZSIHkAIBiLUYAhJ2ChNTZXRGdW5kTWFya2V0Q29uZmlnEisucG9ydGFsLmZ1bmRzLnYxLlNldEZ1bmRNYXJrZXRDb25maWdSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLlNldEZ1bmRNYXJrZXRDb25maWdSZXNwb25zZSIEiLUYBBJ5ChNHZXRGdW5kTWFya2V0Q29uZmlnEisucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRNYXJrZXRDb25maWdSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLkdldEZ1bmRNYXJrZXRDb25maWdSZXNwb25zZSIHkAIBiLUYAhJ2ChNDcmVhdGVFdmVyZ3JlZW5GdW5kEisucG9ydGFsLmZ1bmRzLnYxLkNyZWF0ZUV2ZXJncmVlbkZ1bmRSZXF1ZXN0GiwucG9ydGFsLmZ1bmRzLnYxLkNyZWF0ZUV2ZXJncmVlbkZ1bmRSZXNwb25zZSIEiLUYAxJ2ChJMaXN0RXZlcmdyZWVuRnVuZHMSKi5wb3J0YWwuZnVuZHMudjEuTGlzdEV2ZXJncmVlbkZ1bmRzUmVxdWVzdBorLnBvcnRhbC5mdW5kcy52MS5MaXN0RXZlcmdyZWVuRnVuZHNSZXNwb25zZSIHkAIBiLUYAmIGcHJvdG8z", [file_portal_auth_v1_auth, file_portal_common_v1_service_info]);
 
 /**
  * UploadWorkbookRequest carries the file.
@@ -42,6 +42,73 @@ export type UploadWorkbookRequest = Message<"portal.funds.v1.UploadWorkbookReque
  */
 export const UploadWorkbookRequestSchema: GenMessage<UploadWorkbookRequest> = /*@__PURE__*/
   messageDesc(file_portal_funds_v1_funds, 0);
+
+/**
+ * UploadWorkbookHeader opens an UploadWorkbookStream.
+ *
+ * @generated from message portal.funds.v1.UploadWorkbookHeader
+ */
+export type UploadWorkbookHeader = Message<"portal.funds.v1.UploadWorkbookHeader"> & {
+  /**
+   * filename as the user's computer named it; part of each fund's identity, case kept.
+   *
+   * @generated from field: string filename = 1;
+   */
+  filename: string;
+
+  /**
+   * size_bytes of the whole file when the client knows it (0: not said). A size over the limit is
+   * refused before any chunk is read; a stream whose chunks do not add up to it is refused.
+   *
+   * @generated from field: int64 size_bytes = 2;
+   */
+  sizeBytes: bigint;
+};
+
+/**
+ * Describes the message portal.funds.v1.UploadWorkbookHeader.
+ * Use `create(UploadWorkbookHeaderSchema)` to create a new message.
+ */
+export const UploadWorkbookHeaderSchema: GenMessage<UploadWorkbookHeader> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 1);
+
+/**
+ * UploadWorkbookStreamRequest is one message of an UploadWorkbookStream: the header first, then
+ * the file's bytes in chunks.
+ *
+ * @generated from message portal.funds.v1.UploadWorkbookStreamRequest
+ */
+export type UploadWorkbookStreamRequest = Message<"portal.funds.v1.UploadWorkbookStreamRequest"> & {
+  /**
+   * part of the stream.
+   *
+   * @generated from oneof portal.funds.v1.UploadWorkbookStreamRequest.part
+   */
+  part: {
+    /**
+     * header is the first message, and only the first.
+     *
+     * @generated from field: portal.funds.v1.UploadWorkbookHeader header = 1;
+     */
+    value: UploadWorkbookHeader;
+    case: "header";
+  } | {
+    /**
+     * chunk is the next piece of the file (at most 1 MiB; the gateway refuses bigger messages).
+     *
+     * @generated from field: bytes chunk = 2;
+     */
+    value: Uint8Array;
+    case: "chunk";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message portal.funds.v1.UploadWorkbookStreamRequest.
+ * Use `create(UploadWorkbookStreamRequestSchema)` to create a new message.
+ */
+export const UploadWorkbookStreamRequestSchema: GenMessage<UploadWorkbookStreamRequest> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 2);
 
 /**
  * UploadProblem is one thing wrong with a workbook, and where.
@@ -83,7 +150,7 @@ export type UploadProblem = Message<"portal.funds.v1.UploadProblem"> & {
  * Use `create(UploadProblemSchema)` to create a new message.
  */
 export const UploadProblemSchema: GenMessage<UploadProblem> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 1);
+  messageDesc(file_portal_funds_v1_funds, 3);
 
 /**
  * UploadedFund is one fund of an accepted upload.
@@ -140,7 +207,7 @@ export type UploadedFund = Message<"portal.funds.v1.UploadedFund"> & {
  * Use `create(UploadedFundSchema)` to create a new message.
  */
 export const UploadedFundSchema: GenMessage<UploadedFund> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 2);
+  messageDesc(file_portal_funds_v1_funds, 4);
 
 /**
  * UploadWorkbookResponse says what was stored, or why nothing was.
@@ -182,7 +249,49 @@ export type UploadWorkbookResponse = Message<"portal.funds.v1.UploadWorkbookResp
  * Use `create(UploadWorkbookResponseSchema)` to create a new message.
  */
 export const UploadWorkbookResponseSchema: GenMessage<UploadWorkbookResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 3);
+  messageDesc(file_portal_funds_v1_funds, 5);
+
+/**
+ * UploadWorkbookStreamResponse says what was stored, or why nothing was (as UploadWorkbookResponse).
+ *
+ * @generated from message portal.funds.v1.UploadWorkbookStreamResponse
+ */
+export type UploadWorkbookStreamResponse = Message<"portal.funds.v1.UploadWorkbookStreamResponse"> & {
+  /**
+   * upload_id of the upload's record.
+   *
+   * @generated from field: string upload_id = 1;
+   */
+  uploadId: string;
+
+  /**
+   * status of the upload.
+   *
+   * @generated from field: portal.funds.v1.UploadStatus status = 2;
+   */
+  status: UploadStatus;
+
+  /**
+   * funds stored, when accepted.
+   *
+   * @generated from field: repeated portal.funds.v1.UploadedFund funds = 3;
+   */
+  funds: UploadedFund[];
+
+  /**
+   * problems found, when rejected.
+   *
+   * @generated from field: repeated portal.funds.v1.UploadProblem problems = 4;
+   */
+  problems: UploadProblem[];
+};
+
+/**
+ * Describes the message portal.funds.v1.UploadWorkbookStreamResponse.
+ * Use `create(UploadWorkbookStreamResponseSchema)` to create a new message.
+ */
+export const UploadWorkbookStreamResponseSchema: GenMessage<UploadWorkbookStreamResponse> = /*@__PURE__*/
+  messageDesc(file_portal_funds_v1_funds, 6);
 
 /**
  * ListFundsRequest pages through the funds.
@@ -210,7 +319,7 @@ export type ListFundsRequest = Message<"portal.funds.v1.ListFundsRequest"> & {
  * Use `create(ListFundsRequestSchema)` to create a new message.
  */
 export const ListFundsRequestSchema: GenMessage<ListFundsRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 4);
+  messageDesc(file_portal_funds_v1_funds, 7);
 
 /**
  * FundSummary is a fund with its latest data version.
@@ -273,7 +382,7 @@ export type FundSummary = Message<"portal.funds.v1.FundSummary"> & {
  * Use `create(FundSummarySchema)` to create a new message.
  */
 export const FundSummarySchema: GenMessage<FundSummary> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 5);
+  messageDesc(file_portal_funds_v1_funds, 8);
 
 /**
  * ListFundsResponse is one page of funds, by name.
@@ -301,7 +410,7 @@ export type ListFundsResponse = Message<"portal.funds.v1.ListFundsResponse"> & {
  * Use `create(ListFundsResponseSchema)` to create a new message.
  */
 export const ListFundsResponseSchema: GenMessage<ListFundsResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 6);
+  messageDesc(file_portal_funds_v1_funds, 9);
 
 /**
  * GetWorkbookTemplateRequest has no fields.
@@ -316,7 +425,7 @@ export type GetWorkbookTemplateRequest = Message<"portal.funds.v1.GetWorkbookTem
  * Use `create(GetWorkbookTemplateRequestSchema)` to create a new message.
  */
 export const GetWorkbookTemplateRequestSchema: GenMessage<GetWorkbookTemplateRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 7);
+  messageDesc(file_portal_funds_v1_funds, 10);
 
 /**
  * GetWorkbookTemplateResponse carries the template.
@@ -344,7 +453,7 @@ export type GetWorkbookTemplateResponse = Message<"portal.funds.v1.GetWorkbookTe
  * Use `create(GetWorkbookTemplateResponseSchema)` to create a new message.
  */
 export const GetWorkbookTemplateResponseSchema: GenMessage<GetWorkbookTemplateResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 8);
+  messageDesc(file_portal_funds_v1_funds, 11);
 
 /**
  * GetServiceInfoRequest has no fields.
@@ -359,7 +468,7 @@ export type GetServiceInfoRequest = Message<"portal.funds.v1.GetServiceInfoReque
  * Use `create(GetServiceInfoRequestSchema)` to create a new message.
  */
 export const GetServiceInfoRequestSchema: GenMessage<GetServiceInfoRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 9);
+  messageDesc(file_portal_funds_v1_funds, 12);
 
 /**
  * GetServiceInfoResponse carries the service information.
@@ -380,7 +489,7 @@ export type GetServiceInfoResponse = Message<"portal.funds.v1.GetServiceInfoResp
  * Use `create(GetServiceInfoResponseSchema)` to create a new message.
  */
 export const GetServiceInfoResponseSchema: GenMessage<GetServiceInfoResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 10);
+  messageDesc(file_portal_funds_v1_funds, 13);
 
 /**
  * ListFundVersionsRequest names a fund.
@@ -401,7 +510,7 @@ export type ListFundVersionsRequest = Message<"portal.funds.v1.ListFundVersionsR
  * Use `create(ListFundVersionsRequestSchema)` to create a new message.
  */
 export const ListFundVersionsRequestSchema: GenMessage<ListFundVersionsRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 11);
+  messageDesc(file_portal_funds_v1_funds, 14);
 
 /**
  * FundVersion is one version of a fund's data.
@@ -471,7 +580,7 @@ export type FundVersion = Message<"portal.funds.v1.FundVersion"> & {
  * Use `create(FundVersionSchema)` to create a new message.
  */
 export const FundVersionSchema: GenMessage<FundVersion> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 12);
+  messageDesc(file_portal_funds_v1_funds, 15);
 
 /**
  * ListFundVersionsResponse is the fund and its versions.
@@ -520,7 +629,7 @@ export type ListFundVersionsResponse = Message<"portal.funds.v1.ListFundVersions
  * Use `create(ListFundVersionsResponseSchema)` to create a new message.
  */
 export const ListFundVersionsResponseSchema: GenMessage<ListFundVersionsResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 13);
+  messageDesc(file_portal_funds_v1_funds, 16);
 
 /**
  * ListFundEventsRequest names a fund.
@@ -541,7 +650,7 @@ export type ListFundEventsRequest = Message<"portal.funds.v1.ListFundEventsReque
  * Use `create(ListFundEventsRequestSchema)` to create a new message.
  */
 export const ListFundEventsRequestSchema: GenMessage<ListFundEventsRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 14);
+  messageDesc(file_portal_funds_v1_funds, 17);
 
 /**
  * FundEvent is one thing that happened to a fund.
@@ -583,7 +692,7 @@ export type FundEvent = Message<"portal.funds.v1.FundEvent"> & {
  * Use `create(FundEventSchema)` to create a new message.
  */
 export const FundEventSchema: GenMessage<FundEvent> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 15);
+  messageDesc(file_portal_funds_v1_funds, 18);
 
 /**
  * ListFundEventsResponse is the fund's history.
@@ -611,7 +720,7 @@ export type ListFundEventsResponse = Message<"portal.funds.v1.ListFundEventsResp
  * Use `create(ListFundEventsResponseSchema)` to create a new message.
  */
 export const ListFundEventsResponseSchema: GenMessage<ListFundEventsResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 16);
+  messageDesc(file_portal_funds_v1_funds, 19);
 
 /**
  * GetFundSeriesRequest names a version of a fund.
@@ -639,7 +748,7 @@ export type GetFundSeriesRequest = Message<"portal.funds.v1.GetFundSeriesRequest
  * Use `create(GetFundSeriesRequestSchema)` to create a new message.
  */
 export const GetFundSeriesRequestSchema: GenMessage<GetFundSeriesRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 17);
+  messageDesc(file_portal_funds_v1_funds, 20);
 
 /**
  * WeeklyRow is one week of a fund. Amounts are in the fund's currency as uploaded (the workbook
@@ -689,7 +798,7 @@ export type WeeklyRow = Message<"portal.funds.v1.WeeklyRow"> & {
  * Use `create(WeeklyRowSchema)` to create a new message.
  */
 export const WeeklyRowSchema: GenMessage<WeeklyRow> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 18);
+  messageDesc(file_portal_funds_v1_funds, 21);
 
 /**
  * GetFundSeriesResponse is the version and its weekly rows.
@@ -717,7 +826,7 @@ export type GetFundSeriesResponse = Message<"portal.funds.v1.GetFundSeriesRespon
  * Use `create(GetFundSeriesResponseSchema)` to create a new message.
  */
 export const GetFundSeriesResponseSchema: GenMessage<GetFundSeriesResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 19);
+  messageDesc(file_portal_funds_v1_funds, 22);
 
 /**
  * GetFundMetricsRequest names a version of a fund.
@@ -745,7 +854,7 @@ export type GetFundMetricsRequest = Message<"portal.funds.v1.GetFundMetricsReque
  * Use `create(GetFundMetricsRequestSchema)` to create a new message.
  */
 export const GetFundMetricsRequestSchema: GenMessage<GetFundMetricsRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 20);
+  messageDesc(file_portal_funds_v1_funds, 23);
 
 /**
  * GetFundMetricsResponse is a version's performance. Flows are taken up to the valuation date
@@ -846,7 +955,7 @@ export type GetFundMetricsResponse = Message<"portal.funds.v1.GetFundMetricsResp
  * Use `create(GetFundMetricsResponseSchema)` to create a new message.
  */
 export const GetFundMetricsResponseSchema: GenMessage<GetFundMetricsResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 21);
+  messageDesc(file_portal_funds_v1_funds, 24);
 
 /**
  * UploadMarketSeriesRequest carries the file.
@@ -874,7 +983,7 @@ export type UploadMarketSeriesRequest = Message<"portal.funds.v1.UploadMarketSer
  * Use `create(UploadMarketSeriesRequestSchema)` to create a new message.
  */
 export const UploadMarketSeriesRequestSchema: GenMessage<UploadMarketSeriesRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 22);
+  messageDesc(file_portal_funds_v1_funds, 25);
 
 /**
  * MarketSeries is one return series at one version.
@@ -944,7 +1053,7 @@ export type MarketSeries = Message<"portal.funds.v1.MarketSeries"> & {
  * Use `create(MarketSeriesSchema)` to create a new message.
  */
 export const MarketSeriesSchema: GenMessage<MarketSeries> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 23);
+  messageDesc(file_portal_funds_v1_funds, 26);
 
 /**
  * UploadMarketSeriesResponse says what was stored, or why nothing was.
@@ -979,7 +1088,7 @@ export type UploadMarketSeriesResponse = Message<"portal.funds.v1.UploadMarketSe
  * Use `create(UploadMarketSeriesResponseSchema)` to create a new message.
  */
 export const UploadMarketSeriesResponseSchema: GenMessage<UploadMarketSeriesResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 24);
+  messageDesc(file_portal_funds_v1_funds, 27);
 
 /**
  * ListMarketSeriesRequest has no fields.
@@ -994,7 +1103,7 @@ export type ListMarketSeriesRequest = Message<"portal.funds.v1.ListMarketSeriesR
  * Use `create(ListMarketSeriesRequestSchema)` to create a new message.
  */
 export const ListMarketSeriesRequestSchema: GenMessage<ListMarketSeriesRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 25);
+  messageDesc(file_portal_funds_v1_funds, 28);
 
 /**
  * ListMarketSeriesResponse lists the series.
@@ -1015,7 +1124,7 @@ export type ListMarketSeriesResponse = Message<"portal.funds.v1.ListMarketSeries
  * Use `create(ListMarketSeriesResponseSchema)` to create a new message.
  */
 export const ListMarketSeriesResponseSchema: GenMessage<ListMarketSeriesResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 26);
+  messageDesc(file_portal_funds_v1_funds, 29);
 
 /**
  * MarketRegime names the series used from a date until the next regime's.
@@ -1050,7 +1159,7 @@ export type MarketRegime = Message<"portal.funds.v1.MarketRegime"> & {
  * Use `create(MarketRegimeSchema)` to create a new message.
  */
 export const MarketRegimeSchema: GenMessage<MarketRegime> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 27);
+  messageDesc(file_portal_funds_v1_funds, 30);
 
 /**
  * MarketConfig is a fund's market config.
@@ -1099,7 +1208,7 @@ export type MarketConfig = Message<"portal.funds.v1.MarketConfig"> & {
  * Use `create(MarketConfigSchema)` to create a new message.
  */
 export const MarketConfigSchema: GenMessage<MarketConfig> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 28);
+  messageDesc(file_portal_funds_v1_funds, 31);
 
 /**
  * SetFundMarketConfigRequest sets a fund's market config.
@@ -1127,7 +1236,7 @@ export type SetFundMarketConfigRequest = Message<"portal.funds.v1.SetFundMarketC
  * Use `create(SetFundMarketConfigRequestSchema)` to create a new message.
  */
 export const SetFundMarketConfigRequestSchema: GenMessage<SetFundMarketConfigRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 29);
+  messageDesc(file_portal_funds_v1_funds, 32);
 
 /**
  * SetFundMarketConfigResponse is the stored config.
@@ -1155,7 +1264,7 @@ export type SetFundMarketConfigResponse = Message<"portal.funds.v1.SetFundMarket
  * Use `create(SetFundMarketConfigResponseSchema)` to create a new message.
  */
 export const SetFundMarketConfigResponseSchema: GenMessage<SetFundMarketConfigResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 30);
+  messageDesc(file_portal_funds_v1_funds, 33);
 
 /**
  * GetFundMarketConfigRequest names a fund.
@@ -1176,7 +1285,7 @@ export type GetFundMarketConfigRequest = Message<"portal.funds.v1.GetFundMarketC
  * Use `create(GetFundMarketConfigRequestSchema)` to create a new message.
  */
 export const GetFundMarketConfigRequestSchema: GenMessage<GetFundMarketConfigRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 31);
+  messageDesc(file_portal_funds_v1_funds, 34);
 
 /**
  * GetFundMarketConfigResponse is the current config and its history.
@@ -1204,7 +1313,7 @@ export type GetFundMarketConfigResponse = Message<"portal.funds.v1.GetFundMarket
  * Use `create(GetFundMarketConfigResponseSchema)` to create a new message.
  */
 export const GetFundMarketConfigResponseSchema: GenMessage<GetFundMarketConfigResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 32);
+  messageDesc(file_portal_funds_v1_funds, 35);
 
 /**
  * CreateEvergreenFundRequest defines an evergreen fund.
@@ -1232,7 +1341,7 @@ export type CreateEvergreenFundRequest = Message<"portal.funds.v1.CreateEvergree
  * Use `create(CreateEvergreenFundRequestSchema)` to create a new message.
  */
 export const CreateEvergreenFundRequestSchema: GenMessage<CreateEvergreenFundRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 33);
+  messageDesc(file_portal_funds_v1_funds, 36);
 
 /**
  * EvergreenMember is one member fund.
@@ -1267,7 +1376,7 @@ export type EvergreenMember = Message<"portal.funds.v1.EvergreenMember"> & {
  * Use `create(EvergreenMemberSchema)` to create a new message.
  */
 export const EvergreenMemberSchema: GenMessage<EvergreenMember> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 34);
+  messageDesc(file_portal_funds_v1_funds, 37);
 
 /**
  * EvergreenFund is an evergreen fund and its members.
@@ -1302,7 +1411,7 @@ export type EvergreenFund = Message<"portal.funds.v1.EvergreenFund"> & {
  * Use `create(EvergreenFundSchema)` to create a new message.
  */
 export const EvergreenFundSchema: GenMessage<EvergreenFund> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 35);
+  messageDesc(file_portal_funds_v1_funds, 38);
 
 /**
  * CreateEvergreenFundResponse is the evergreen fund.
@@ -1330,7 +1439,7 @@ export type CreateEvergreenFundResponse = Message<"portal.funds.v1.CreateEvergre
  * Use `create(CreateEvergreenFundResponseSchema)` to create a new message.
  */
 export const CreateEvergreenFundResponseSchema: GenMessage<CreateEvergreenFundResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 36);
+  messageDesc(file_portal_funds_v1_funds, 39);
 
 /**
  * ListEvergreenFundsRequest has no fields.
@@ -1345,7 +1454,7 @@ export type ListEvergreenFundsRequest = Message<"portal.funds.v1.ListEvergreenFu
  * Use `create(ListEvergreenFundsRequestSchema)` to create a new message.
  */
 export const ListEvergreenFundsRequestSchema: GenMessage<ListEvergreenFundsRequest> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 37);
+  messageDesc(file_portal_funds_v1_funds, 40);
 
 /**
  * ListEvergreenFundsResponse lists the evergreen funds.
@@ -1366,7 +1475,7 @@ export type ListEvergreenFundsResponse = Message<"portal.funds.v1.ListEvergreenF
  * Use `create(ListEvergreenFundsResponseSchema)` to create a new message.
  */
 export const ListEvergreenFundsResponseSchema: GenMessage<ListEvergreenFundsResponse> = /*@__PURE__*/
-  messageDesc(file_portal_funds_v1_funds, 38);
+  messageDesc(file_portal_funds_v1_funds, 41);
 
 /**
  * UploadStatus says whether an upload was stored.
@@ -1419,9 +1528,12 @@ export const FundService: GenService<{
     output: typeof GetServiceInfoResponseSchema;
   },
   /**
-   * UploadWorkbook stores a workbook (.xlsx or .csv, at most 50 MB) of the caller's organisation:
-   * a new data version for each fund whose data changed. A workbook with problems is rejected
-   * whole, with every problem listed, and nothing but the upload's record is stored.
+   * UploadWorkbook stores a workbook (.xlsx or .csv, told by content, at most 50 MB) of the
+   * caller's organisation: a new data version for each fund whose data changed. A workbook with
+   * problems is rejected whole, with every problem listed, and nothing but the upload's audit
+   * record is stored; a file over 50 MB is refused with invalid_argument after its audit record is
+   * written. The whole file travels in one message (the gateway takes requests up to 72 MiB): the
+   * web UI and the Excel add-in use this; API clients can stream with UploadWorkbookStream.
    *
    * @generated from rpc portal.funds.v1.FundService.UploadWorkbook
    */
@@ -1429,6 +1541,25 @@ export const FundService: GenService<{
     methodKind: "unary";
     input: typeof UploadWorkbookRequestSchema;
     output: typeof UploadWorkbookResponseSchema;
+  },
+  /**
+   * UploadWorkbookStream is UploadWorkbook with the file sent in pieces, for API clients (API keys
+   * with the member role, or members' own Connect/gRPC clients; browsers cannot send a request
+   * stream, the web UI and Excel add-in use UploadWorkbook). The first message is the header (file
+   * name, optionally the size), then the file in chunks of at most 1 MiB each, in order. The
+   * service never holds more than the file itself: it refuses, without reading further, a header
+   * that declares more than 50 MB (52,428,800 bytes), a stream whose bytes pass that limit
+   * (invalid_argument "the file is more than 52428800 bytes ..."), and a file whose first bytes are
+   * neither a ZIP (.xlsx) nor UTF-8 text (.csv) (a rejected upload, with the problem). Every
+   * refusal after the header leaves the upload's audit record; nothing else is stored. A complete
+   * file is stored exactly as UploadWorkbook stores it (same versions, same data hashes).
+   *
+   * @generated from rpc portal.funds.v1.FundService.UploadWorkbookStream
+   */
+  uploadWorkbookStream: {
+    methodKind: "client_streaming";
+    input: typeof UploadWorkbookStreamRequestSchema;
+    output: typeof UploadWorkbookStreamResponseSchema;
   },
   /**
    * ListFunds lists the caller's organisation's funds with their latest version.
@@ -1496,8 +1627,10 @@ export const FundService: GenService<{
   },
   /**
    * UploadMarketSeries stores market and comparable return series (daily or weekly; .xlsx or
-   * .csv with a Date column and one column of returns per series, docs/funds.md). A new
-   * version of a series only when its data changed; a file with problems stores nothing.
+   * .csv with a Date column and one column of returns per series, at most 50 MB, docs/funds.md).
+   * A new version of a series only when its data changed, and then the model inputs of the funds
+   * whose market config names it are rewritten. Every upload leaves its audit record; a file with
+   * problems stores nothing else.
    *
    * @generated from rpc portal.funds.v1.FundService.UploadMarketSeries
    */
