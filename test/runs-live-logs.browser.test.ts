@@ -125,7 +125,7 @@ describe.skipIf(!haveChromium)("the run page in the browser (embedded)", () => {
         name: "live",
         configJson: JSON.stringify({
           windows: "last",
-          sampler: { chains: 2, warmup: 300, draws: 300, seed: 3 },
+          sampler: { chains: 2, warmup: 500, draws: 500, seed: 3 },
         }),
       },
       member,
