@@ -41,6 +41,8 @@ export interface Potential {
   logDensityGradient(q: Float64Array, grad: Float64Array): number;
 }
 
+const LOG_40 = Math.log(40);
+
 /** The floor's scale eps = 1e-6 * max(1, sum_t C_t) (MODEL.md section 2), over the window. */
 export function floorEps(contributions: Float64Array): number {
   let s = 0;
@@ -88,6 +90,8 @@ export class NavcastDensity implements Potential {
   private readonly z: Float64Array;
   private readonly U: Float64Array;
   private readonly a: Float64Array;
+  /** 1 where the last forward pass took the plain week's fast path (no flow, far from the floor). */
+  private readonly plain: Uint8Array;
   private readonly logV: Float64Array;
   private readonly lb: Float64Array;
   private readonly w1: Float64Array;
@@ -167,6 +171,7 @@ export class NavcastDensity implements Potential {
     this.z = new Float64Array(T);
     this.U = new Float64Array(T);
     this.a = new Float64Array(T);
+    this.plain = new Uint8Array(T);
     this.logV = new Float64Array(T);
     this.lb = new Float64Array(T);
     this.w1 = new Float64Array(T);
@@ -318,7 +323,7 @@ export class NavcastDensity implements Potential {
     const betaCM = this.cat1Prior ? x[id.beta_cM] : this.fixedBetaCM;
     const off = this.xiOffset;
     const { C, D, m, s, y, e, z, U, a, logV, eps, logEps } = this;
-    const { kappaWeek, xiv, sig, omega, yv, xpv, dlphi } = this;
+    const { kappaWeek, xiv, sig, omega, yv, xpv, dlphi, plain } = this;
     for (let i = 0; i < T; i++) {
       const hasY = !Number.isNaN(y[i]);
       if (hasY) {
@@ -396,6 +401,13 @@ export class NavcastDensity implements Potential {
       if (kappaWeek[i]) continue;
       // section 2: r_t, U_t = V_{t-1} exp(r_t), V_t = floor(U_t + C_t - D_t), in log V
       const r = alpha + beta * m[i] + F * s[i] * e[i];
+      // no flow and U / eps > 40: softplus(a) = a to double precision, so log V_t = log U_t
+      if (i > 0 && C[i] === 0 && D[i] === 0 && logV[i - 1] + r - logEps > LOG_40) {
+        plain[i] = 1;
+        logV[i] = logV[i - 1] + r;
+        continue;
+      }
+      plain[i] = 0;
       U[i] = i === 0 ? 0 : Math.exp(logV[i - 1] + r);
       a[i] = (U[i] + C[i] - D[i]) / eps;
       logV[i] = logEps + logSoftplus(a[i]);
@@ -553,10 +565,13 @@ export class NavcastDensity implements Potential {
         }
         continue;
       }
-      const gA = gLV[i] * dLogSoftplus(a[i]);
       let gR = 0;
-      if (i > 0) {
-        gR = (gA / eps) * U[i];
+      if (this.plain[i]) {
+        // the fast path: log V_i = log V_{i-1} + r_i
+        gR = gLV[i];
+        gLV[i - 1] += gR;
+      } else if (i > 0) {
+        gR = ((gLV[i] * dLogSoftplus(a[i])) / eps) * U[i];
         gLV[i - 1] += gR;
       }
       gAlpha += gR;

@@ -27,7 +27,7 @@ import {
   segmentsToModel,
   segmentTransformFor,
 } from "./segment-transform.js";
-import { createWhitenedPotential } from "./whitened-transform.js";
+import { createWhitenedPotential, type WhitenedPotential } from "./whitened-transform.js";
 
 /** The `sampler` block of section 10, plus a few extra diagnostics. */
 export interface SamplerBlock {
@@ -97,6 +97,14 @@ export async function fitWindow(
   let potential: Potential = density;
   let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
   let reference: Float64Array | undefined;
+  let whitened: ReturnType<typeof createWhitenedPotential> | null = null;
+  const makeWhitened = (ref: Float64Array) =>
+    createWhitenedPotential(
+      density,
+      () => createDensity(data, { ...config.model, priors }, coordinates),
+      ref,
+      s.whiteningIterations,
+    );
   if (config.parameterization === "segments") {
     const tr = segmentTransformFor(density, data);
     potential = segmentPotential(density, tr);
@@ -108,18 +116,9 @@ export async function fitWindow(
     });
   } else if (config.parameterization === "whitened") {
     reference = init[0];
-    const wp = createWhitenedPotential(
-      density,
-      createDensity(data, { ...config.model, priors }, coordinates),
-      reference,
-    );
-    potential = wp;
-    toModel = (q, x) => wp.toModel(q, x);
-    init = init.map((x) => {
-      const q = new Float64Array(x.length);
-      wp.toSampler(x, q);
-      return q;
-    });
+    whitened = makeWhitened(reference);
+    potential = whitened;
+    init = init.map((x) => toSampler(whitened as WhitenedPotential, x));
   }
   const run = o.sampler ?? sample;
   const common = {
@@ -127,7 +126,6 @@ export async function fitWindow(
     warmup: s.warmup,
     draws: s.draws,
     seed,
-    init,
     targetAccept: s.targetAccept,
     maxTreeDepth: s.maxTreeDepth,
     metric: s.metric,
@@ -136,32 +134,68 @@ export async function fitWindow(
     localStepSize: s.localStepError > 0 ? { maxError: s.localStepError, maxHalvings: 6 } : false,
     onProgress: o.onProgress,
   };
+  // chains on worker threads give the same draws as in-thread (mcmc's contract), only faster
+  const sampleWith = (
+    inits: Float64Array[],
+    over: { warmup?: number; draws?: number; seed?: number; onProgress?: undefined } = {},
+  ): Promise<SampleResult> =>
+    s.threads > 1 && !o.sampler
+      ? sampleOnWorkers({
+          ...common,
+          ...over,
+          init: inits,
+          module: new URL(
+            import.meta.url.endsWith(".ts") ? "./worker-model.ts" : "./worker-model.js",
+            import.meta.url,
+          ).href,
+          data: {
+            data,
+            options: { ...config.model, priors },
+            parameterization: config.parameterization,
+            coordinates,
+            reference,
+            whiteningIterations: s.whiteningIterations,
+          },
+          threads: s.threads,
+          dim: density.dim,
+        })
+      : run({
+          ...common,
+          ...over,
+          init: inits,
+          dim: density.dim,
+          logDensityGradient: (q, g) => potential.logDensityGradient(q, g),
+        });
   let res: SampleResult;
   try {
-    // chains on worker threads give the same draws as in-thread (mcmc's contract), only faster
-    res =
-      s.threads > 1 && !o.sampler
-        ? await sampleOnWorkers({
-            ...common,
-            module: new URL(
-              import.meta.url.endsWith(".ts") ? "./worker-model.ts" : "./worker-model.js",
-              import.meta.url,
-            ).href,
-            data: {
-              data,
-              options: { ...config.model, priors },
-              parameterization: config.parameterization,
-              coordinates,
-              reference,
-            },
-            threads: s.threads,
-            dim: density.dim,
-          })
-        : await run({
-            ...common,
-            dim: density.dim,
-            logDensityGradient: (q, g) => potential.logDensityGradient(q, g),
-          });
+    if (whitened && s.pilotWarmup > 0) {
+      // pilot (issue 9): a short warm-up from the data-based start, whose end is where the
+      // whitening's sensitivities are measured again (the first ones are taken at the start,
+      // which can be far from the posterior in lambda, to which they are most sensitive); each
+      // chain then starts where its pilot ended. The map is fixed before the run proper, so the
+      // target is unchanged.
+      const pilot = await sampleWith(init, {
+        warmup: s.pilotWarmup,
+        draws: 1,
+        seed: nextUint32(createRng(seed, 0x9170)),
+        onProgress: undefined,
+      });
+      const pw = whitened;
+      const ends = pilot.draws.map((c) => {
+        const x = new Float64Array(density.dim);
+        pw.toModel(c.subarray(c.length - density.dim), x);
+        return x;
+      });
+      reference = ends[0];
+      whitened = makeWhitened(reference);
+      potential = whitened;
+      init = ends.map((x) => toSampler(whitened as WhitenedPotential, x));
+    }
+    if (whitened) {
+      const w = whitened;
+      toModel = (q, x) => w.toModel(q, x);
+    }
+    res = await sampleWith(init);
   } catch (e) {
     throw new NavcastError(
       "sampler",
@@ -215,6 +249,13 @@ export async function fitWindow(
     priors: used,
     raw: o.keepRawDraws ? { draws: res.draws, density, data } : undefined,
   };
+}
+
+/** Model coordinates to the whitened potential's sampler coordinates. */
+function toSampler(w: WhitenedPotential, x: Float64Array): Float64Array {
+  const q = new Float64Array(x.length);
+  w.toSampler(x, q);
+  return q;
 }
 
 function nameKey(name: string): number {

@@ -24,6 +24,17 @@ export interface SamplerSettings {
    * which a step is split into micro steps; 0 turns them off.
    */
   localStepError: number;
+  /**
+   * Chord iterations of the whitened parameterisation's mean (whitened-transform.ts): more
+   * follow the curvature of the NAV terms further, each at the cost of one more pass through
+   * the model's recursions per gradient.
+   */
+  whiteningIterations: number;
+  /**
+   * Warm-up iterations of a pilot run of the whitened parameterisation, after which its
+   * sensitivities are measured again where the pilot ended (0: no pilot).
+   */
+  pilotWarmup: number;
 }
 
 /** Everything a run needs, defaults filled in. */
@@ -71,6 +82,8 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     metric: "lowrank",
     threads: 1,
     localStepError: 1,
+    whiteningIterations: 3,
+    pilotWarmup: 150,
   },
 };
 
@@ -96,6 +109,8 @@ const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
   metric: "metric",
   threads: "threads",
   local_step_error: "localStepError",
+  whitening_iterations: "whiteningIterations",
+  pilot_warmup: "pilotWarmup",
 };
 
 /** Parses a config object (already JSON-decoded); unknown keys are errors, not ignored. */

@@ -17,6 +17,8 @@ export interface WorkerModelData {
   coordinates: DensityCoordinates;
   /** Model-space reference point of the "whitened" parameterisation (fitWindow's first init). */
   reference?: Float64Array;
+  /** Chord iterations of the whitened parameterisation's mean. */
+  whiteningIterations?: number;
 }
 
 /** Builds the Potential the sampler sees (the same as `fitWindow` builds in-thread). */
@@ -29,8 +31,9 @@ export function createPotential(d: WorkerModelData): Potential {
       if (!d.reference) throw new Error("the whitened parameterisation needs a reference point");
       return createWhitenedPotential(
         density,
-        createDensity(d.data, d.options, d.coordinates),
+        () => createDensity(d.data, d.options, d.coordinates),
         d.reference,
+        d.whiteningIterations,
       );
     default:
       return density;
