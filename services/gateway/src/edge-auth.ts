@@ -28,6 +28,46 @@ export interface EdgeAuthDeps {
 }
 
 /**
+ * What a request's credentials come to: a principal the gateway vouches for (API key or session,
+ * signed into a token by the caller of this function), a principal token to pass on as it is
+ * (each service verifies it), or nobody (anonymous). A credential that is presented but refused
+ * throws a ConnectError rather than falling back to anonymous.
+ *
+ * `method` is the HTTP method: a cookie caller must echo the CSRF token unless it is a GET.
+ */
+export async function credentialsOf(
+  deps: Pick<EdgeAuthDeps, "findSession" | "authenticateApiKey">,
+  header: Headers,
+  method: string,
+): Promise<{ principal: Principal } | { token: string } | undefined> {
+  const authorization = header.get("authorization") ?? "";
+  const key = BEARER_KEY.exec(authorization)?.[1];
+  const jwt = BEARER_JWT.exec(authorization)?.[1];
+  if (key) {
+    const k = await deps.authenticateApiKey(key);
+    return { principal: { subject: `key:${k.apiKeyId}`, orgId: k.orgId, role: k.role } };
+  }
+  if (jwt) return { token: jwt };
+  if (authorization)
+    throw new ConnectError("unsupported Authorization header", Code.Unauthenticated);
+  const token = readCookie(header.get("cookie"), SESSION_COOKIE);
+  if (!token) return undefined;
+  const session = await deps.findSession(token);
+  if (!session) throw new ConnectError("session expired or signed out", Code.Unauthenticated);
+  // Every call through the gateway can change state unless it is a GET; cookie callers prove
+  // they are the portal's own page by echoing the CSRF token.
+  if (method !== "GET" && !isCsrfValid(session, header.get(CSRF_HEADER))) {
+    throw new ConnectError(
+      `missing or wrong ${CSRF_HEADER} header for a cookie-authenticated call`,
+      Code.PermissionDenied,
+    );
+  }
+  const role = roles[session.role];
+  if (role === undefined) throw new Error(`session role ${session.role} is unknown`);
+  return { principal: { subject: session.userId, orgId: session.orgId, role } };
+}
+
+/**
  * Authentication at the edge. A caller proves who it is with an API key
  * (`Authorization: Bearer sk_live_…`), a session cookie (plus the `x-csrf-token` header, since a
  * browser attaches cookies to cross-site requests too), or a principal token
@@ -39,36 +79,9 @@ export interface EdgeAuthDeps {
 export function createEdgeAuth(deps: EdgeAuthDeps): Interceptor {
   return (next) => async (req) => {
     req.header.delete(PRINCIPAL_HEADER);
-    const authorization = req.header.get("authorization") ?? "";
-    let principal: Principal | undefined;
-    const key = BEARER_KEY.exec(authorization)?.[1];
-    const jwt = BEARER_JWT.exec(authorization)?.[1];
-    if (key) {
-      const k = await deps.authenticateApiKey(key);
-      principal = { subject: `key:${k.apiKeyId}`, orgId: k.orgId, role: k.role };
-    } else if (jwt) {
-      req.header.set(PRINCIPAL_HEADER, jwt);
-    } else if (authorization) {
-      throw new ConnectError("unsupported Authorization header", Code.Unauthenticated);
-    } else {
-      const token = readCookie(req.header.get("cookie"), SESSION_COOKIE);
-      if (token) {
-        const session = await deps.findSession(token);
-        if (!session) throw new ConnectError("session expired or signed out", Code.Unauthenticated);
-        // Every Connect call through the gateway can change state unless it is a GET; cookie
-        // callers prove they are the portal's own page by echoing the CSRF token.
-        if (req.requestMethod !== "GET" && !isCsrfValid(session, req.header.get(CSRF_HEADER))) {
-          throw new ConnectError(
-            `missing or wrong ${CSRF_HEADER} header for a cookie-authenticated call`,
-            Code.PermissionDenied,
-          );
-        }
-        const role = roles[session.role];
-        if (role === undefined) throw new Error(`session role ${session.role} is unknown`);
-        principal = { subject: session.userId, orgId: session.orgId, role };
-      }
-    }
-    if (principal) req.header.set(PRINCIPAL_HEADER, await deps.signer.sign(principal));
+    const c = await credentialsOf(deps, req.header, req.requestMethod);
+    if (c && "token" in c) req.header.set(PRINCIPAL_HEADER, c.token);
+    else if (c) req.header.set(PRINCIPAL_HEADER, await deps.signer.sign(c.principal));
     return next(req);
   };
 }

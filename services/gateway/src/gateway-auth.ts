@@ -11,11 +11,16 @@ import {
   revokeSession,
   revokeUserSessions,
 } from "./domain/sessions.js";
-import { createEdgeAuth } from "./edge-auth.js";
+import { createEdgeAuth, credentialsOf } from "./edge-auth.js";
 import type { OidcConfig } from "./oidc-config.js";
 import { oidcRoutes } from "./oidc-routes.js";
+import { uploadRoutes } from "./upload-routes.js";
 
-/** The gateway's half of authentication: the edge interceptor and the login/logout routes. */
+/**
+ * The gateway's half of authentication: the edge interceptor, the login/logout routes, and the
+ * plain HTTP routes that authenticate as the API does (the streamed browser upload and the
+ * template download, upload-routes.ts).
+ */
 export interface GatewayAuth {
   interceptor: Interceptor;
   routes: HttpRoutes;
@@ -97,12 +102,25 @@ export function gatewayAuth(
       );
     },
   });
+  const edge = {
+    signer,
+    findSession: (token: string) => findSession(deps, token),
+    authenticateApiKey: async (key: string) =>
+      identity.authenticateApiKey({ key }, await asService()),
+  };
+  const asCaller = (token: string) => new Headers({ [PRINCIPAL_HEADER]: token });
+  const uploads = uploadRoutes({
+    credentials: (header, method) => credentialsOf(edge, header, method),
+    sign: (p) => signer.sign(p),
+    uploadWorkbookStream: (messages, token, signal) =>
+      ctx.clients.get("funds").uploadWorkbookStream(messages, { headers: asCaller(token), signal }),
+    workbookTemplate: (token) =>
+      ctx.clients.get("funds").getWorkbookTemplate({}, { headers: asCaller(token) }),
+    log: ctx.log,
+  });
   return {
-    interceptor: createEdgeAuth({
-      signer,
-      findSession: (token) => findSession(deps, token),
-      authenticateApiKey: async (key) => identity.authenticateApiKey({ key }, await asService()),
-    }),
-    routes: async (req, res) => (await routes(req, res)) || oidc(req, res),
+    interceptor: createEdgeAuth(edge),
+    routes: async (req, res) =>
+      (await routes(req, res)) || (await uploads(req, res)) || oidc(req, res),
   };
 }

@@ -22,7 +22,7 @@ export {
 } from "./auth-routes.js";
 export { CSRF_COOKIE, SESSION_COOKIE } from "./cookies.js";
 export type { EdgeAuthDeps } from "./edge-auth.js";
-export { CSRF_HEADER, createEdgeAuth } from "./edge-auth.js";
+export { CSRF_HEADER, createEdgeAuth, credentialsOf } from "./edge-auth.js";
 export {
   forwardAll,
   forwardService,
@@ -35,6 +35,13 @@ export { gatewayAuth } from "./gateway-auth.js";
 export type { OidcConfig } from "./oidc-config.js";
 export { parseOidcEnv } from "./oidc-config.js";
 export { OIDC_CALLBACK_PATH, OIDC_COOKIE, OIDC_START_PATH } from "./oidc-routes.js";
+export type { UploadRouteDeps } from "./upload-routes.js";
+export {
+  MAX_UPLOAD_BYTES,
+  UPLOAD_WORKBOOK_PATH,
+  uploadRoutes,
+  WORKBOOK_TEMPLATE_PATH,
+} from "./upload-routes.js";
 
 /** The public API is served under this path; the web UI's transport uses it as its base URL. */
 export const API_PREFIX = "/api";
