@@ -15,9 +15,14 @@ function readCookie(name: string): string | undefined {
   return undefined;
 }
 
+/** The session's CSRF token (readable beside the session cookie), for calls outside Connect. */
+export function csrfToken(): string | undefined {
+  return readCookie(CSRF_COOKIE);
+}
+
 /** A session-cookie call proves it comes from this page by echoing the CSRF token. */
 const csrf: Interceptor = (next) => async (req) => {
-  const token = readCookie(CSRF_COOKIE);
+  const token = csrfToken();
   if (token) req.header.set(CSRF_HEADER, token);
   return next(req);
 };

@@ -1,6 +1,7 @@
 import { Role, ServingStatus, serviceNames } from "@portal/api";
 import { clients, isUnauthenticated, signIn, signInCode, signOut, userMessage } from "./api.js";
 import { h } from "./dom.js";
+import { fundsView, fundView } from "./funds.js";
 import { runsView, runView } from "./runs.js";
 
 const app = document.querySelector<HTMLElement>("#app");
@@ -190,7 +191,11 @@ function link(href: string, text: string): HTMLAnchorElement {
 
 function renderSession(): void {
   if (!nav) return;
-  const items: Node[] = [link("/runs", "Runs"), link("/status", "System status")];
+  const items: Node[] = [
+    link("/funds", "Funds"),
+    link("/runs", "Runs"),
+    link("/status", "System status"),
+  ];
   if (caller) {
     const out = h("button", { type: "button", id: "sign-out" }, "Sign out");
     out.addEventListener("click", async () => {
@@ -225,9 +230,13 @@ function route(): void {
     },
   };
   const run = /^\/runs\/([0-9a-fA-F-]{36})$/.exec(path)?.[1];
+  const fund = /^\/funds\/([0-9a-f]{64})$/.exec(path)?.[1];
   if (path === "/status") statusView(app);
   else if (!caller || path === "/sign-in") signInView(app, afterSignIn(path));
   else if (run) runView(app, run, ctx);
+  else if (fund) fundView(app, fund, ctx);
+  else if (path === "/funds")
+    fundsView(app, ctx, caller.role >= Role.MEMBER && caller.role <= Role.SUPER_ADMIN);
   else if (path === "/" || path === "/runs") runsView(app, ctx);
   else
     app.replaceChildren(
