@@ -3,8 +3,7 @@ import { createDensity } from "../src/density.js";
 import { processWindow, trimToFirstContribution } from "../src/fund-processor.js";
 import { DEFAULT_MODEL_OPTIONS } from "../src/model-config.js";
 import { createRng, normal } from "../src/rng.js";
-import { simulateFund } from "../src/simulate.js";
-import { generateSkeleton } from "../src/skeleton.js";
+import { benchmarkFund } from "./benchmark-fund.js";
 
 const P = {
   alpha: 0.0005,
@@ -17,9 +16,7 @@ const P = {
   sigma_d: 0.5,
   sigma_s: 0.1,
 };
-const f = trimToFirstContribution(
-  simulateFund(generateSkeleton({ seed: 2024, years: 10 }), P, { seed: 2025 }),
-).fund;
+const f = trimToFirstContribution(benchmarkFund(10)).fund;
 const { data } = processWindow(f, f.weeks.length, { garchMethod: "garch", allowIgarch: false });
 const d = createDensity(data, DEFAULT_MODEL_OPTIONS);
 const q = new Float64Array(d.dim);

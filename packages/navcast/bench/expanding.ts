@@ -7,9 +7,8 @@
 import { cpus } from "node:os";
 import { parseRunConfig } from "../src/run-config.js";
 import { isFitted, runWindows } from "../src/run-windows.js";
-import { simulateFund } from "../src/simulate.js";
-import { generateSkeleton } from "../src/skeleton.js";
 import { windowEnds } from "../src/window-schedule.js";
+import { benchmarkFund } from "./benchmark-fund.js";
 
 const [years = "10", chains = "4", warmup = "1000", draws = "1000", every = "1", threads = "2"] =
   process.argv.slice(2);
@@ -24,9 +23,7 @@ const P = {
   sigma_d: 0.5,
   sigma_s: 0.1,
 };
-const fund = simulateFund(generateSkeleton({ seed: 2024, years: Number(years) }), P, {
-  seed: 2025,
-});
+const fund = benchmarkFund(Number(years));
 const ends = windowEnds(fund, "quarterly").filter(
   (_, k, a) => k % Number(every) === 0 || k === a.length - 1,
 );

@@ -8,8 +8,7 @@
 import { cpus } from "node:os";
 import { parseRunConfig } from "../src/run-config.js";
 import { isFitted, runWindows } from "../src/run-windows.js";
-import { simulateFund } from "../src/simulate.js";
-import { generateSkeleton } from "../src/skeleton.js";
+import { benchmarkFund } from "./benchmark-fund.js";
 
 const [
   years = "10",
@@ -32,9 +31,7 @@ const P = {
   sigma_d: 0.5,
   sigma_s: 0.1,
 };
-const fund = simulateFund(generateSkeleton({ seed: 2024, years: Number(years) }), P, {
-  seed: 2025,
-});
+const fund = benchmarkFund(Number(years));
 const cfg = parseRunConfig({
   windows: "last",
   parameterization: param,

@@ -8,6 +8,8 @@
  * parameter and V_tau, at most 4 divergent draws of 4000), divergences, min bulk-ESS, wall time,
  * min-ESS per second, 90% interval hits. Writes bench/results/stan-compare-<years>y.{json,md}.
  * Usage: tsx --conditions source bench/stan-compare.ts [funds=8] [years=4] [seed=7] [first=0]
+ * With seed "bench", the one fund is the benchmarks' fund (benchmark-fund.ts; issue 5's (a) and
+ * issue 9's side by side on a 10-year fund), and the results go to stan-compare-<years>y-bench.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -17,12 +19,14 @@ import { essBulk, rhat } from "@portal/mcmc";
 import { replicationFund } from "../src/calibration.js";
 import { floorEps } from "../src/density.js";
 import { fitWindow } from "../src/fit-window.js";
-import { processWindow } from "../src/fund-processor.js";
+import { processWindow, trimToFirstContribution } from "../src/fund-processor.js";
 import type { ModelData } from "../src/model-data.js";
 import { parseRunConfig } from "../src/run-config.js";
+import { BENCHMARK_PARAMS, benchmarkFund } from "./benchmark-fund.js";
 
 const [nFunds = "8", years = "4", seedArg = "7", firstArg = "0"] = process.argv.slice(2);
-const seed = Number(seedArg);
+const bench = seedArg === "bench";
+const seed = bench ? 0 : Number(seedArg);
 const work = mkdtempSync(join(tmpdir(), "navcast-stan-"));
 const here = new URL(".", import.meta.url).pathname;
 const NAMES = ["alpha", "beta", "F", "rho", "lambda", "sigma_n", "log_delta", "sigma_d"];
@@ -143,7 +147,12 @@ const config = parseRunConfig({ windows: "last" });
 const rows: { fund: number; truth: Record<string, number>; ours: Side; stan: Side | null }[] = [];
 for (let i = Number(firstArg); i < Number(firstArg) + Number(nFunds); i++) {
   // the same fund as runCalibration's replication i
-  const { truth, fund } = replicationFund(seed, i, Number(years));
+  const { truth, fund } = bench
+    ? {
+        truth: BENCHMARK_PARAMS as Record<string, number>,
+        fund: trimToFirstContribution(benchmarkFund(Number(years))).fund,
+      }
+    : replicationFund(seed, i, Number(years));
   const T = fund.weeks.length;
   const tv: Record<string, number> = { ...truth, V_tau: fund.truth?.V[T - 1] ?? Number.NaN };
   const t0 = performance.now();
@@ -239,7 +248,7 @@ const meta = {
   machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
   command: `tsx --conditions source bench/stan-compare.ts ${process.argv.slice(2).join(" ")}`,
 };
-const stem = `stan-compare-${years}y`;
+const stem = `stan-compare-${years}y${bench ? "-bench" : ""}`;
 writeFileSync(new URL(`${stem}.json`, dir), JSON.stringify({ meta, rows }, null, 1));
 const sides = (pick: (r: (typeof rows)[number]) => Side | null) => {
   const ss = rows.map(pick);
