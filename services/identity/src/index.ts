@@ -41,7 +41,7 @@ export function createIdentityService(opts: IdentityOptions = {}): ServiceDefini
 }
 
 export const identityService: ServiceDefinition = createIdentityService();
-export { bootstrapSuperAdmin, PLATFORM_ORG_SLUG } from "./domain/bootstrap.js";
+export { bootstrapSuperAdmin, PLATFORM_ORG_ID, PLATFORM_ORG_SLUG } from "./domain/bootstrap.js";
 export type { Mail, Mailer } from "./domain/mailer.js";
 export { createOutboxMailer } from "./domain/mailer.js";
 export type { PasswordParams } from "./domain/passwords.js";

@@ -9,10 +9,18 @@ import { logAdminChange } from "./scope.js";
 import { parseEmail, parsePassword } from "./validate.js";
 
 export const PLATFORM_ORG_SLUG = "platform";
+/**
+ * The platform organisation's id, fixed so that every service can name it without asking: the
+ * runs service keeps simulation studies under it (services/runs, simulation.ts), and a super
+ * admin's session carries it, so the super admin reads those studies' runs, tasks and logs with
+ * their own session.
+ */
+export const PLATFORM_ORG_ID = "00000000-0000-4000-8000-000000000000";
 
 /**
- * Creates the first super admin (in the "platform" organisation) when no user has that email yet,
- * so a fresh installation can be administered. Does nothing on later starts.
+ * Creates the first super admin (in the "platform" organisation, id PLATFORM_ORG_ID) when no user
+ * has that email yet, so a fresh installation can be administered. Does nothing on later starts.
+ * An installation whose platform organisation was made before its id was fixed keeps its id.
  */
 export async function bootstrapSuperAdmin(
   db: Database,
@@ -33,6 +41,7 @@ export async function bootstrapSuperAdmin(
       [org] = await tx
         .insert(organizations)
         .values({
+          id: PLATFORM_ORG_ID,
           slug: PLATFORM_ORG_SLUG,
           name: "Platform",
           createdAt: opts.now,

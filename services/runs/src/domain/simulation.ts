@@ -22,7 +22,11 @@ import { planWindows } from "./fund-inputs.js";
 import type { RunDeps } from "./submit-run.js";
 import { DEFAULT_TIMEOUT_S, insertRun } from "./submit-run.js";
 
-/** Studies belong to the platform, not to a customer organisation. */
+/**
+ * Studies belong to the platform, not to a customer organisation: identity's "platform"
+ * organisation, whose id is fixed (identity's PLATFORM_ORG_ID, the super admins' organisation), so
+ * a super admin's own session reads a study's run, tasks and logs.
+ */
 export const PLATFORM_ORG = "00000000-0000-4000-8000-000000000000";
 
 const PARAMS = [
