@@ -240,6 +240,9 @@ async function upload(deps: UploadRouteDeps, req: HttpRequest, res: HttpResponse
         return;
       }
     }
+    // A body cut short (the client went away) is an abandoned stream, not a short file.
+    if (!(req as { complete?: boolean }).complete || abort.signal.aborted)
+      throw new ConnectError("the client went away before the end of the file", Code.Canceled);
     bodyEnded = true;
     if (pendingBytes) yield* flush();
   }
