@@ -1,9 +1,20 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { request } from "node:http";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { Role } from "@portal/api";
 import { FundService, UploadStatus } from "@portal/api/funds/v1/funds";
 import { IdentityService } from "@portal/api/identity/v1/identity";
-import { createTestDatabase, postgresUp } from "@portal/test-kit";
+import { createPrincipalSigner, generatePrincipalKey } from "@portal/runtime";
+import {
+  createTestDatabase,
+  natsUp,
+  postgresUp,
+  realServices,
+  TEST_S3_CREDENTIALS,
+} from "@portal/test-kit";
 import { parseWorkbook } from "@portal/workbook";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -388,3 +399,124 @@ describe.skipIf(!postgresUp())("the streamed browser upload route (embedded, Pos
     expect(anonymous.status).toBe(401);
   });
 });
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Starts `services/<name>/src/main.ts` as its own process and waits for it to listen. */
+async function startService(
+  name: string,
+  env: Record<string, string>,
+): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", `services/${name}/src/main.ts`],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
+  for await (const line of lines) {
+    const rec = JSON.parse(line) as { msg?: string; port?: number };
+    if (rec.msg?.startsWith("listening") && rec.port) return { proc, port: rec.port };
+  }
+  throw new Error(`${name} exited before listening`);
+}
+
+/**
+ * The same route on a gateway in a process of its own, which calls a funds service in another
+ * over gRPC (HTTP/2), as in the cluster: the body still streams through, and a body past 50 MB is
+ * refused with 413 early, leaving the funds service's audit row.
+ */
+describe.skipIf(!postgresUp() || !natsUp())(
+  "the upload route through a gateway and a funds service in processes of their own",
+  () => {
+    let drop: () => Promise<void>;
+    let db: pg.Client;
+    const procs: ChildProcess[] = [];
+    let baseUrl: string;
+    let sign: (orgId: string, role: Role) => Promise<string>;
+
+    beforeAll(async () => {
+      const t = await createTestDatabase();
+      drop = t.drop;
+      db = new pg.Client({ connectionString: t.url });
+      await db.connect();
+      const jwk = await generatePrincipalKey();
+      const signer = await createPrincipalSigner(jwk);
+      sign = (orgId, role) => signer.sign({ subject: `user-${role}`, orgId, role });
+      const common = {
+        DATABASE_URL: t.url,
+        NATS_URL: realServices.natsUrl,
+        PRINCIPAL_SIGNING_JWK: JSON.stringify(jwk),
+      };
+      const funds = await startService("funds", {
+        ...common,
+        S3_BUCKET: "portal-test",
+        S3_ENDPOINT: realServices.s3Endpoint ?? "",
+        S3_FORCE_PATH_STYLE: "true",
+        AWS_ACCESS_KEY_ID: TEST_S3_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: TEST_S3_CREDENTIALS.secretAccessKey,
+      });
+      procs.push(funds.proc);
+      const identity = await startService("identity", common);
+      procs.push(identity.proc);
+      const gateway = await startService("gateway", {
+        ...common,
+        IDENTITY_URL: `http://127.0.0.1:${identity.port}`,
+        FUNDS_URL: `http://127.0.0.1:${funds.port}`,
+      });
+      procs.push(gateway.proc);
+      baseUrl = `http://127.0.0.1:${gateway.port}`;
+    });
+    afterAll(async () => {
+      for (const p of procs) if (p.exitCode === null) p.kill("SIGKILL");
+      await db?.end();
+      await drop?.();
+    });
+
+    it("stores a streamed upload, and refuses one past 50 MB with 413 and its audit row", async () => {
+      const org = randomUUID();
+      const auth = { authorization: `Bearer ${await sign(org, Role.MEMBER)}` };
+      const bytes = csvWorkbook();
+      const ok = await post(
+        baseUrl,
+        "/api/uploads/workbook?filename=route.csv",
+        auth,
+        pieces(bytes, 1000),
+      );
+      expect(ok.status).toBe(200);
+      expect((ok.body.funds as unknown[]).length).toBe(3);
+
+      const line = new TextEncoder().encode(`${"Fund,Date\n".padEnd(MiB - 1, " ")}\n`);
+      const big = await post(
+        baseUrl,
+        "/api/uploads/workbook?filename=big.csv",
+        auth,
+        pieces(line, 64 * 1024, 90),
+      );
+      expect(big.status).toBe(413);
+      expect(String(big.body.error)).toMatch(/the file is more than 52428800 bytes/);
+      expect(big.sent).toBeLessThan(70 * MiB);
+      const viewer = await post(
+        baseUrl,
+        "/api/uploads/workbook?filename=route.csv",
+        { authorization: `Bearer ${await sign(org, Role.VIEWER)}` },
+        [bytes],
+        bytes.byteLength,
+      );
+      expect(viewer.status).toBe(403);
+      const rows = (
+        await db.query(
+          "SELECT filename, status, sha256 IS NULL AS no_hash FROM funds.uploads WHERE org_id = $1 ORDER BY created_at",
+          [org],
+        )
+      ).rows;
+      expect(rows).toEqual([
+        { filename: "route.csv", status: "accepted", no_hash: false },
+        { filename: "big.csv", status: "rejected", no_hash: true },
+      ]);
+    });
+  },
+);

@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import http2, { type ServerHttp2Stream } from "node:http2";
 import { toJson } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Role } from "@portal/api";
@@ -76,6 +76,108 @@ function declaredSize(req: HttpRequest): number {
   const raw = req.headers["content-length"];
   const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : 0;
   return Number.isSafeInteger(n) ? n : 0;
+}
+
+/** The request body, one chunk at a time as the upload stream asks for it (back-pressure). */
+interface BodyReader {
+  /** The next chunk; undefined at the end. Throws when the client went away. */
+  next(): Promise<Buffer | undefined>;
+  /** Stops handing out chunks; what is still coming is left to be discarded. */
+  stop(): void;
+}
+
+/**
+ * Reads the body in flowing mode, paused between chunks: 'data' listeners (unlike the stream's
+ * async iterator, whose 'readable' listener would keep resume() from discarding) can be removed,
+ * so that after a refusal the rest of the body is drained rather than left in the socket.
+ */
+function bodyReader(req: HttpRequest): BodyReader {
+  const chunks: Buffer[] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onData = (c: Buffer) => {
+    chunks.push(c);
+    req.pause();
+    notify();
+  };
+  const onEnd = () => {
+    ended = true;
+    notify();
+  };
+  const onError = (err: Error) => {
+    failure = err;
+    notify();
+  };
+  const onAborted = () => onError(new Error("the client went away"));
+  req.on("data", onData);
+  req.on("end", onEnd);
+  req.on("error", onError);
+  req.on("aborted", onAborted);
+  req.pause();
+  return {
+    async next() {
+      for (;;) {
+        const c = chunks.shift();
+        if (c) return c;
+        if (failure) throw failure;
+        if (ended) return undefined;
+        const woken = new Promise<void>((r) => {
+          wake = r;
+        });
+        req.resume();
+        await woken;
+      }
+    },
+    stop() {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("aborted", onAborted);
+      chunks.length = 0;
+      // An error after this is the client going away; nothing waits for it.
+      req.off("error", onError);
+      req.on("error", () => {});
+    },
+  };
+}
+
+/** How long a refused upload's client may go on sending after the answer before it is cut off. */
+const LINGER_MS = 2000;
+
+/**
+ * After answering before the body's end (a refusal), stops taking the body without losing the
+ * answer. HTTP/2: the stream is reset with NO_ERROR once the answer is sent, which asks the
+ * client to stop sending (RFC 9113, 8.1). HTTP/1.1: what the client still sends is discarded
+ * for a moment (a client stops when it sees the answer; closing at once could reset the
+ * connection before the client has read the answer), then the connection is closed.
+ */
+function stopReading(req: HttpRequest, res: HttpResponse, reader?: BodyReader): void {
+  reader?.stop();
+  const stream = (req as { stream?: ServerHttp2Stream }).stream;
+  if (stream) {
+    const close = () => {
+      if (!stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    };
+    if (res.writableFinished) close();
+    else res.once("finish", close);
+    return;
+  }
+  const message = req as HttpRequest & { complete?: boolean };
+  req.resume();
+  if (message.complete || message.readableEnded) return;
+  const socket = (req as { socket?: { destroy(): void; destroyed?: boolean } }).socket;
+  const timer = setTimeout(() => {
+    // Only while this request's body is still coming (the connection may serve another by now).
+    if (!message.complete && socket && !socket.destroyed) socket.destroy();
+  }, LINGER_MS);
+  timer.unref();
+  req.once("end", () => clearTimeout(timer));
+  req.once("close", () => clearTimeout(timer));
 }
 
 /** A refusal as JSON: `{ error, code }`, with the HTTP status that says the same. */
@@ -195,18 +297,15 @@ async function template(deps: UploadRouteDeps, req: HttpRequest, res: HttpRespon
 async function upload(deps: UploadRouteDeps, req: HttpRequest, res: HttpResponse, url: URL) {
   const filename = url.searchParams.get("filename") ?? url.searchParams.get("file_name") ?? "";
   const declared = declaredSize(req);
-  // Whatever happens, the connection is not reused: a refused upload's body is not read to its
-  // end (the client stops sending when it sees the answer).
-  res.setHeader("connection", "close");
   const token = await callerToken(deps, req, res, Role.MEMBER);
   if (!token) {
-    req.resume();
+    stopReading(req, res);
     return;
   }
   let received = 0;
   let bodyEnded = false;
   const abort = new AbortController();
-  const body = (req as Readable).iterator({ destroyOnReturn: false });
+  const body = bodyReader(req);
   const onClose = () => {
     if (!bodyEnded) abort.abort(new ConnectError("the client went away", Code.Canceled));
   };
@@ -226,9 +325,8 @@ async function upload(deps: UploadRouteDeps, req: HttpRequest, res: HttpResponse
         yield { part: { case: "chunk", value: all.subarray(at, at + MAX_CHUNK_BYTES) } };
     };
     for (;;) {
-      const r = await body.next();
-      if (r.done) break;
-      const chunk = r.value as Buffer;
+      const chunk = await body.next();
+      if (!chunk) break;
       received += chunk.length;
       pending.push(chunk);
       pendingBytes += chunk.length;
@@ -257,12 +355,12 @@ async function upload(deps: UploadRouteDeps, req: HttpRequest, res: HttpResponse
       (declared > MAX_UPLOAD_BYTES || received > MAX_UPLOAD_BYTES);
     if (tooLarge) refuse(res, 413, e.rawMessage, "too_large");
     else if (!abort.signal.aborted) answerError(res, err, deps.log);
-    req.resume();
+    if (!bodyEnded) stopReading(req, res, body);
     return;
   } finally {
     req.off("aborted", onClose);
   }
-  if (!bodyEnded) req.resume();
+  if (!bodyEnded) stopReading(req, res, body);
   const json = toJson(UploadWorkbookStreamResponseSchema, result, {
     alwaysEmitImplicit: true,
   }) as Record<string, unknown>;
