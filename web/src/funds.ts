@@ -273,6 +273,7 @@ export function fundsView(container: HTMLElement, ctx: ViewContext, canUpload: b
       if (cells[6]) cells[6].textContent = m.irr === undefined ? "—" : rate(m.irr);
     } catch {
       // The list stays useful without a fund's metrics; its page says why.
+      for (const i of [4, 5, 6]) if (tr.cells[i]) (tr.cells[i] as HTMLElement).textContent = "—";
     }
   }
 
@@ -308,6 +309,9 @@ export function fundsView(container: HTMLElement, ctx: ViewContext, canUpload: b
           ? "No funds yet: upload a workbook below."
           : `${funds.length} fund${funds.length === 1 ? "" : "s"}`;
       showError(error, undefined);
+      // Beyond the first funds, the metrics are on each fund's page.
+      for (const tr of rows.slice(METRICS_FOR))
+        for (const i of [4, 5, 6]) if (tr.cells[i]) (tr.cells[i] as HTMLElement).textContent = "—";
       await Promise.all(
         funds.slice(0, METRICS_FOR).map((f, i) => metricsCells(rows[i] as HTMLTableRowElement, f)),
       );
