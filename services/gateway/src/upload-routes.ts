@@ -204,12 +204,13 @@ function refuse(res: HttpResponse, status: number, error: string, code: string):
  *   response in its JSON form (`uploadId`, `status`, `funds` with `versionNumber` and `dataHash`,
  *   `problems`), plus `error` when refused.
  * - 413: more than 50 MB, refused as soon as the Content-Length or the bytes read pass it (the
- *   rest of the body is not read). Other refusals: 400 (a bad file name), 401, 403 (no CSRF
+ *   rest of the body is not passed on; see stopReading). Other refusals: 400 (a bad file name), 401, 403 (no CSRF
  *   header, or below member), 503; all as `{ error, code }`.
  *
  * `GET /api/uploads/workbook-template` (viewer and above) downloads the upload template.
  */
 export function uploadRoutes(deps: UploadRouteDeps): HttpRoutes {
+  // `?file_name=` is taken too, as the issue named it.
   return async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     if (url.pathname === WORKBOOK_TEMPLATE_PATH) {
