@@ -1533,7 +1533,8 @@ export const FundService: GenService<{
    * problems is rejected whole, with every problem listed, and nothing but the upload's audit
    * record is stored; a file over 50 MB is refused with invalid_argument after its audit record is
    * written. The whole file travels in one message (the gateway takes requests up to 72 MiB): the
-   * web UI and the Excel add-in use this; API clients can stream with UploadWorkbookStream.
+   * Excel add-in uses this; the web UI streams through the gateway's POST /api/uploads/workbook,
+   * and API clients can stream with UploadWorkbookStream.
    *
    * @generated from rpc portal.funds.v1.FundService.UploadWorkbook
    */
@@ -1545,7 +1546,8 @@ export const FundService: GenService<{
   /**
    * UploadWorkbookStream is UploadWorkbook with the file sent in pieces, for API clients (API keys
    * with the member role, or members' own Connect/gRPC clients; browsers cannot send a request
-   * stream, the web UI and Excel add-in use UploadWorkbook). The first message is the header (file
+   * stream: the gateway's POST /api/uploads/workbook streams a plain HTTP body from the web UI into
+   * this RPC, and the Excel add-in uses UploadWorkbook). The first message is the header (file
    * name, optionally the size), then the file in chunks of at most 1 MiB each, in order. The
    * service never holds more than the file itself: it refuses, without reading further, a header
    * that declares more than 50 MB (52,428,800 bytes), a stream whose bytes pass that limit
