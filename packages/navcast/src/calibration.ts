@@ -39,6 +39,8 @@ export interface ReplicationResult {
   in50: Record<string, boolean>;
   in90: Record<string, boolean>;
   maxRhat: number;
+  /** Smallest bulk-ESS over the parameters and V_tau. */
+  minEss: number;
   divergences: number;
   nowcastLogError: number;
   /** Wall time of the fit. */
@@ -107,14 +109,15 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
       in50[k] = t >= q(0.25) && t <= q(0.75);
       in90[k] = t >= q(0.05) && t <= q(0.95);
     }
-    const rhats = [...Object.values(w.params), w.nowcast.V].map((s) => s.rhat);
+    const summaries = [...Object.values(w.params), w.nowcast.V];
     const res: ReplicationResult = {
       truth: tv,
       rank,
       draws: L,
       in50,
       in90,
-      maxRhat: Math.max(...rhats),
+      maxRhat: Math.max(...summaries.map((s) => s.rhat)),
+      minEss: Math.min(...summaries.map((s) => s.ess_bulk)),
       divergences: w.sampler.divergences,
       nowcastLogError: Math.log(w.nowcast.V.q50 / tv.V_tau),
       seconds,

@@ -8,8 +8,9 @@ import { runCalibration } from "./calibration.js";
  * health bar allows. The funds: seed 7's fund 1, on which the plain xi form with the same metric
  * gave 62 divergences in 4,000 draws, and seed 1's fund 2, whose value is driven into the floor
  * by a distribution (the xi form with whitening and local steps: 1584 divergences in 4,000
- * draws, and 335 at this length). R-hat is not judged at this length: 1,000 draws are too few
- * for the 1.01 bar (the full study runs 4,000).
+ * draws, and 335 at this length). The study's R-hat bar is not judged at this length: 1,000
+ * draws are too few for 1.01 (the full study runs 4,000); the mixing of the hardest parameters of
+ * a fund with almost noiseless NAVs is, against a looser bar that the previous whitening missed.
  */
 describe("default sampler on funds from the default priors (CI-sized health check)", () => {
   it("starts every fit and keeps divergences within the health bar", async () => {
@@ -36,5 +37,24 @@ describe("default sampler on funds from the default priors (CI-sized health chec
       expect(Number.isFinite(r.maxRhat)).toBe(true);
       expect(Number.isFinite(r.nowcastLogError)).toBe(true);
     }
+  }, 300_000);
+
+  it("mixes sigma_n and lambda where the GP's NAVs carry almost no noise", async () => {
+    // seed 1's fund 0: sigma_n 0.004. At this length the whitening with one chord iteration
+    // (the mean linearised once, around the reference) gave min bulk-ESS 61 and R-hat 1.039;
+    // the default three give 344 and 1.014 (the full study's 4,000 draws: 871 and 1.003).
+    const [r] = await runCalibration({
+      seed: 1,
+      first: 0,
+      replications: 1,
+      years: 4,
+      chains: 4,
+      warmup: 300,
+      draws: 250,
+    });
+    expect(r.truth.sigma_n).toBeLessThan(0.01);
+    expect(r.divergences).toBeLessThanOrEqual(4);
+    expect(r.minEss).toBeGreaterThan(200);
+    expect(r.maxRhat).toBeLessThan(1.03);
   }, 300_000);
 });
