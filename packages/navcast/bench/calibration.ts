@@ -7,10 +7,18 @@
  * of uniformity (10 bins).
  * Usage: tsx --conditions source bench/calibration.ts [replications=200] [years=4] [chains=4]
  *        [warmup=1000] [draws=1000] [seed=1] [first=0]
+ * Env: NAVCAST_CONFIG (config overrides), NAVCAST_STEM (suffix of the result files),
+ *      NAVCAST_REPORT_FROM (rewrite the report from a results JSON, with the same arguments).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { coverage, type ReplicationResult, runCalibration } from "../src/calibration.js";
+import {
+  coverage,
+  type ReplicationResult,
+  replicationFund,
+  runCalibration,
+} from "../src/calibration.js";
+import { pmeNaive, rolledForwardNav } from "../src/pme.js";
 import { rankHistogramsPng } from "./png.js";
 
 const [
@@ -35,7 +43,18 @@ const dir = new URL("./results/", import.meta.url);
 mkdirSync(dir, { recursive: true });
 const stem = `calibration-${years}y${process.env.NAVCAST_STEM ?? ""}`;
 const res: ReplicationResult[] = [];
-await runCalibration({
+// NAVCAST_REPORT_FROM=<json>: rewrite the report of a finished (or stopped) study from its
+// results, with the arguments it ran with, without fitting anything
+const loaded = process.env.NAVCAST_REPORT_FROM
+  ? (JSON.parse(readFileSync(process.env.NAVCAST_REPORT_FROM, "utf8")) as {
+      meta: Record<string, unknown>;
+      results: ReplicationResult[];
+    })
+  : null;
+if (loaded) {
+  res.push(...loaded.results);
+  report();
+} else await runCalibration({
   seed: Number(seed),
   replications: Number(reps),
   first: Number(first),
@@ -66,13 +85,14 @@ function report(): void {
     return h;
   });
   const healthy = res.filter((r) => r.maxRhat < 1.01 && r.divergences <= 4).length;
-  const meta = {
+  const fresh = {
     date: new Date().toISOString(),
     machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
     command: `tsx --conditions source bench/calibration.ts ${process.argv.slice(2).join(" ")}`,
     config: process.env.NAVCAST_CONFIG ?? "defaults",
     wall_s: Number(sec.toFixed(0)),
   };
+  const meta = (loaded?.meta as typeof fresh | undefined) ?? fresh;
   writeFileSync(
     new URL(`${stem}.json`, dir),
     JSON.stringify({ meta, coverage: cov, hists, names, results: res }, null, 1),
@@ -102,6 +122,57 @@ function report(): void {
     ),
     "",
     `Panels of ${stem}.png are in the table's order.`,
+    "",
+    ...accuracyTable(),
   ];
   writeFileSync(new URL(`${stem}.md`, dir), `${lines.join("\n")}\n`);
+}
+
+/**
+ * Nowcast accuracy at the last week of the same funds (MODEL.md section 9): |log error| of the
+ * posterior median next to the last GP NAV rolled forward with cash flows and the PME-naive NAV
+ * (both recomputed from the replication's fund; they need no fit).
+ */
+function accuracyTable(): string[] {
+  const model: number[] = [];
+  const rolled: number[] = [];
+  const pme: number[] = [];
+  let better = 0;
+  let paired = 0;
+  res.forEach((r, k) => {
+    const { fund } = replicationFund(Number(seed), Number(first) + k, Number(years));
+    const T = fund.weeks.length;
+    const tv = Math.log(fund.truth?.V[T - 1] ?? Number.NaN);
+    const e = Math.abs(r.nowcastLogError);
+    model.push(e);
+    const rf = rolledForwardNav(fund.navGp, fund.contributions, fund.distributions, T);
+    if (rf > 0) {
+      const er = Math.abs(Math.log(rf) - tv);
+      rolled.push(er);
+      paired++;
+      if (e < er) better++;
+    }
+    const p = pmeNaive(fund.contributions, fund.distributions, fund.market)[T - 1];
+    if (p > 0) pme.push(Math.abs(Math.log(p) - tv));
+  });
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] ?? Number.NaN;
+  return [
+    "Nowcast accuracy at the last week of the same funds (|log V_tau error|; a baseline is left out",
+    "where it is 0, e.g. after the value was distributed):",
+    "",
+    "| nowcast | funds | median | 90th percentile |",
+    "| --- | --- | --- | --- |",
+    ...(
+      [
+        ["NAVcast posterior median", model],
+        ["last GP NAV rolled forward with cash flows", rolled],
+        ["PME-naive NAV", pme],
+      ] as const
+    ).map(([name, a]) => {
+      const s90 = [...a].sort((x, y) => x - y)[Math.floor(0.9 * a.length)] ?? Number.NaN;
+      return `| ${name} | ${a.length} | ${med(a).toFixed(4)} | ${s90.toFixed(4)} |`;
+    }),
+    "",
+    `NAVcast closer to the truth than the rolled-forward NAV on ${better} of ${paired} funds.`,
+  ];
 }
