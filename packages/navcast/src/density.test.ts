@@ -71,6 +71,10 @@ function checkGradient(
     const scale = name === "alpha" || name === "alpha_c" ? 0.001 : name === "beta_cM" ? 0.05 : 0.3;
     q[k] += (k < dens.xiOffset ? scale : 1) * normal(r);
   }
+  // threshold coordinates: shocks drawn as xi, then mapped (zeta ~ N(0, 1) would put every net
+  // distribution week at its threshold, where the NAVs' log-likelihood is of order -1e13 and
+  // finite differences lose every digit); kappa ~ N(0, 1) is already a shock-like draw
+  if (coordinates?.distributionWeeks !== "log_value") dens.coordinatesFromShocks(q);
   const grad = new Float64Array(dens.dim);
   const lp = dens.logDensityGradient(q, grad);
   expect(Number.isFinite(lp)).toBe(true);
@@ -126,9 +130,9 @@ describe("NavcastDensity.logDensityGradient", () => {
     "matches central finite differences to 1e-6 relative (%s)",
     (_name, options, opts) => {
       for (const seed of [1, 2, 3]) {
-        for (const logValueAtDistributions of [true, false]) {
+        for (const distributionWeeks of ["threshold", "log_value", "xi"] as const) {
           const { worst } = checkGradient(randomData(seed, 70, opts), options, seed, {
-            logValueAtDistributions,
+            distributionWeeks,
           });
           expect(worst).toBeLessThan(1e-6);
         }
@@ -138,7 +142,7 @@ describe("NavcastDensity.logDensityGradient", () => {
 
   it("keeps log V finite where V underflows to 0", () => {
     const data = randomData(4, 40, { bigDistribution: true });
-    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS, { logValueAtDistributions: false });
+    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS, { distributionWeeks: "xi" });
     const q = new Float64Array(dens.dim);
     const lv = dens.logValuePath(q, new Float64Array(40));
     const i = 40 - 8;
@@ -153,7 +157,7 @@ describe("NavcastDensity.logDensityGradient", () => {
 
   it("follows the value recursion of MODEL.md section 2 when the floor is slack", () => {
     const data = randomData(5, 30);
-    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS, { logValueAtDistributions: false });
+    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS, { distributionWeeks: "xi" });
     const q = new Float64Array(dens.dim);
     const r = createRng(5);
     for (let k = 0; k < dens.dim; k++) q[k] = 0.5 * normal(r);
@@ -180,73 +184,79 @@ describe("NavcastDensity.logDensityGradient", () => {
     // gradient of a long window matches finite differences at a few coordinates
     const data = randomData(6, 520);
     const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
-    const q = new Float64Array(dens.dim);
+    // all shocks 0, in the density's coordinates
+    const q = dens.coordinatesFromShocks(new Float64Array(dens.dim));
     const g = new Float64Array(dens.dim);
     const g2 = new Float64Array(dens.dim);
     dens.logDensityGradient(q, g);
     for (const k of [0, 2, 5, dens.xiOffset + 3, dens.xiOffset + 400]) {
       const h = 1e-5;
-      q[k] = h;
+      const qk = q[k];
+      q[k] = qk + h;
       const fp = dens.logDensityGradient(q, g2);
-      q[k] = -h;
+      q[k] = qk - h;
       const fm = dens.logDensityGradient(q, g2);
-      q[k] = 0;
+      q[k] = qk;
       expect(Math.abs((fp - fm) / (2 * h) - g[k]) / Math.max(1, Math.abs(g[k]))).toBeLessThan(1e-6);
     }
   });
 
-  it("in net distribution weeks, adds exactly log |d xi / d kappa| to the xi-form density", () => {
-    // the map kappa -> xi is triangular (xi_t depends on kappa_j, j <= t), so the log-Jacobian is
-    // the sum of log d xi_t / d kappa_t, taken here by finite differences
-    for (const opts of [{}, { bigDistribution: true }]) {
-      const data = randomData(7, 50, opts);
-      const kap = createDensity(data, DEFAULT_MODEL_OPTIONS);
-      const xiForm = createDensity(data, DEFAULT_MODEL_OPTIONS, { logValueAtDistributions: false });
-      expect(kap.kappaWeek.some((k) => k === 1)).toBe(true);
-      const r = createRng(7);
-      const q = new Float64Array(kap.dim);
-      kap.unconstrainParams(TYPICAL, q);
-      for (let k = kap.xiOffset; k < kap.dim; k++) q[k] = 0.5 * normal(r);
-      const xiOf = (qq: Float64Array) => {
-        const p = kap.constrainedParams(qq);
-        const e = kap.shockPath(qq, new Float64Array(50));
-        return Float64Array.from(e, (ei, i) => {
-          if (Number.isNaN(data.comparable[i])) return ei;
-          const z =
-            (data.comparable[i] - data.alphaC - data.betaCM * data.market[i]) /
-            Math.sqrt(data.h[i]);
-          return (ei - p.rho * z) / Math.sqrt(1 - p.rho * p.rho);
-        });
-      };
-      const x = Float64Array.from(q);
-      x.set(xiOf(q), kap.xiOffset);
-      // same value path from both coordinates
-      const lvK = kap.logValuePath(q, new Float64Array(50));
-      const lvX = xiForm.logValuePath(x, new Float64Array(50));
-      for (let i = 0; i < 50; i++) expect(lvK[i]).toBeCloseTo(lvX[i], 6);
-      let logJ = 0;
-      for (let i = 0; i < 50; i++) {
-        if (!kap.kappaWeek[i]) continue;
-        // a week at the floor has d xi / d kappa near 1e-5: a step of 1e-4 keeps the difference
-        // of the two xi well above their rounding error
-        const h = 1e-4;
-        const k = kap.xiOffset + i;
-        const q0 = q[k];
-        q[k] = q0 + h;
-        const up = xiOf(q)[i];
-        q[k] = q0 - h;
-        const dn = xiOf(q)[i];
-        q[k] = q0;
-        logJ += Math.log(Math.abs((up - dn) / (2 * h)));
+  it.each(["log_value", "threshold"] as const)(
+    "in net distribution weeks (%s), adds exactly log |d xi / d kappa| to the xi-form density",
+    (mode) => {
+      // the map kappa -> xi is triangular (xi_t depends on kappa_j, j <= t), so the log-Jacobian is
+      // the sum of log d xi_t / d kappa_t, taken here by finite differences
+      for (const opts of [{}, { bigDistribution: true }]) {
+        const data = randomData(7, 50, opts);
+        const kap = createDensity(data, DEFAULT_MODEL_OPTIONS, { distributionWeeks: mode });
+        const xiForm = createDensity(data, DEFAULT_MODEL_OPTIONS, { distributionWeeks: "xi" });
+        expect(kap.kappaWeek.some((k) => k !== 0)).toBe(true);
+        const r = createRng(7);
+        const q = new Float64Array(kap.dim);
+        kap.unconstrainParams(TYPICAL, q);
+        for (let k = kap.xiOffset; k < kap.dim; k++) q[k] = 0.5 * normal(r);
+        if (mode === "threshold") kap.coordinatesFromShocks(q);
+        const xiOf = (qq: Float64Array) => {
+          const p = kap.constrainedParams(qq);
+          const e = kap.shockPath(qq, new Float64Array(50));
+          return Float64Array.from(e, (ei, i) => {
+            if (Number.isNaN(data.comparable[i])) return ei;
+            const z =
+              (data.comparable[i] - data.alphaC - data.betaCM * data.market[i]) /
+              Math.sqrt(data.h[i]);
+            return (ei - p.rho * z) / Math.sqrt(1 - p.rho * p.rho);
+          });
+        };
+        const x = Float64Array.from(q);
+        x.set(xiOf(q), kap.xiOffset);
+        // same value path from both coordinates
+        const lvK = kap.logValuePath(q, new Float64Array(50));
+        const lvX = xiForm.logValuePath(x, new Float64Array(50));
+        for (let i = 0; i < 50; i++) expect(lvK[i]).toBeCloseTo(lvX[i], 6);
+        let logJ = 0;
+        for (let i = 0; i < 50; i++) {
+          if (!kap.kappaWeek[i]) continue;
+          // a week at the floor has d xi / d kappa near 1e-5: a step of 1e-4 keeps the difference
+          // of the two xi well above their rounding error
+          const h = 1e-4;
+          const k = kap.xiOffset + i;
+          const q0 = q[k];
+          q[k] = q0 + h;
+          const up = xiOf(q)[i];
+          q[k] = q0 - h;
+          const dn = xiOf(q)[i];
+          q[k] = q0;
+          logJ += Math.log(Math.abs((up - dn) / (2 * h)));
+        }
+        const g = new Float64Array(kap.dim);
+        const diff = kap.logDensityGradient(q, g) - xiForm.logDensityGradient(x, g);
+        expect(Math.abs(diff - logJ)).toBeLessThan(1e-4);
+        // and coordinatesFromShocks inverts the map (at the floor, going through xi loses digits:
+        // V = U - N with U near N, the cancellation the kappa coordinates avoid)
+        const back = kap.coordinatesFromShocks(Float64Array.from(x));
+        const digits = "bigDistribution" in opts ? 4 : 6;
+        for (let k = 0; k < kap.dim; k++) expect(back[k]).toBeCloseTo(q[k], digits);
       }
-      const g = new Float64Array(kap.dim);
-      const diff = kap.logDensityGradient(q, g) - xiForm.logDensityGradient(x, g);
-      expect(Math.abs(diff - logJ)).toBeLessThan(1e-4);
-      // and coordinatesFromShocks inverts the map (at the floor, going through xi loses digits:
-      // V = U - N with U near N, the cancellation the kappa coordinates avoid)
-      const back = kap.coordinatesFromShocks(Float64Array.from(x));
-      const digits = "bigDistribution" in opts ? 4 : 6;
-      for (let k = 0; k < kap.dim; k++) expect(back[k]).toBeCloseTo(q[k], digits);
-    }
-  });
+    },
+  );
 });

@@ -19,8 +19,28 @@
  * is well above the distribution (so kappa_t is xi_t up to a small shift there), but goes to 0
  * like theta u instead of falling off a cliff. xi_t follows by inverting the floor
  * (U_t = floor^-1(V_t) - C_t + D_t, r_t = log U_t - log V_{t-1}), and the density gains
- * log |d xi_t / d kappa_t|. The map is a bijection for every value of the other coordinates, so
- * the target is exactly MODEL.md's; only the geometry near the floor changes.
+ * log |d xi_t / d kappa_t|.
+ *
+ * kappa leaves one problem: where the distribution takes all the value (U_t < N, "wiped out";
+ * about one prior-drawn four-year fund in five), log V_t = log eps + (U_t - N) / eps is
+ * astronomically negative and spread over thousands, so kappa's posterior sits near -1e7 with a
+ * scale near 1e5, which no adapted step reaches. The default coordinate of these weeks is
+ * therefore zeta ("threshold"): with xi* = (log N - log V_{t-1} - mu_t) / sigma_t the shock at
+ * which U_t = N, and d = eps / (N sigma_t) the width in shock units over which V_t goes from the
+ * floor to a few eps,
+ *
+ *     xi_t = xi* + Y(v),  v = zeta - xi* - log d,  Y(v) = log((1 + d e^v) / (1 + d e^-v)),
+ *     V_t = floor(N expm1(sigma_t Y)),
+ *
+ * Y is odd, smooth and increasing, has slope 2d / (1 + d) at 0 and tends to v +- log d: so zeta
+ * is xi where the value survives the flow (as kappa), xi + 2 log d where it is wiped out (a unit
+ * scale, and a shift that moves with log sigma_t only, where kappa's moved with 1e7 / sigma_t),
+ * and on a log scale near the threshold (the few-eps band where the NAVs still see a value takes a
+ * unit of zeta instead of 1e-4 of xi). V_t is computed from Y without the cancellation of U_t - N.
+ * The density gains log Y'(v).
+ *
+ * Each map is a bijection for every value of the other coordinates, so the target is exactly
+ * MODEL.md's; only the geometry near the floor changes.
  */
 import { DataError } from "./errors.js";
 import { compilePriors, type ModelOptions, type ParamName } from "./model-config.js";
@@ -32,6 +52,8 @@ import {
   logNormalCdf,
   logSoftplus,
   normalHazardLower,
+  sigmoid,
+  softplus,
 } from "./special.js";
 
 /** What the sampler sees (structurally the Potential of @portal/mcmc). */
@@ -99,7 +121,7 @@ export class NavcastDensity implements Potential {
   private readonly gLB: Float64Array;
   private readonly t4 = new Float64Array(4);
   private readonly t2 = new Float64Array(2);
-  /** 1 where week i's coordinate is kappa_i (net distribution weeks), else 0. */
+  /** Week i's coordinate: 0 xi, 1 kappa, 2 zeta (net distribution weeks; see the header). */
   readonly kappaWeek: Uint8Array;
   /** log floor(C_i - D_i): the lower bound of log V_i in a kappa week. */
   private readonly logLower: Float64Array;
@@ -109,13 +131,21 @@ export class NavcastDensity implements Potential {
   private readonly yv: Float64Array;
   private readonly xpv: Float64Array;
   private readonly dlphi: Float64Array;
-  /** log(D_i - C_i) in kappa weeks. */
+  /** log(D_i - C_i) in kappa and threshold weeks. */
   private readonly logNet: Float64Array;
+  /** Threshold weeks' forward values for the backward pass: Y, the two sigmoids, e^{sigma Y},
+   * d log V / d W and xi*. */
+  private readonly thY: Float64Array;
+  private readonly thS1: Float64Array;
+  private readonly thS2: Float64Array;
+  private readonly thEx: Float64Array;
+  private readonly thKw: Float64Array;
+  private readonly thXs: Float64Array;
 
   constructor(
     data: ModelData,
     options: ModelOptions,
-    coordinates: DensityCoordinates = { logValueAtDistributions: true },
+    coordinates: DensityCoordinates = { distributionWeeks: "threshold" },
   ) {
     const T = weeksOf(data);
     this.T = T;
@@ -181,13 +211,20 @@ export class NavcastDensity implements Potential {
     this.logLower = new Float64Array(T);
     this.logNet = new Float64Array(T);
     this.dlphi = new Float64Array(T);
+    const mode = coordinates.distributionWeeks;
     for (let i = 1; i < T; i++) {
-      if (coordinates.logValueAtDistributions && this.D[i] > this.C[i]) {
-        this.kappaWeek[i] = 1;
+      if (mode !== "xi" && this.D[i] > this.C[i]) {
+        this.kappaWeek[i] = mode === "threshold" ? THRESHOLD : KAPPA;
         this.logLower[i] = this.logEps + logSoftplus((this.C[i] - this.D[i]) / this.eps);
         this.logNet[i] = Math.log(this.D[i] - this.C[i]);
       }
     }
+    this.thY = new Float64Array(T);
+    this.thS1 = new Float64Array(T);
+    this.thS2 = new Float64Array(T);
+    this.thEx = new Float64Array(T);
+    this.thKw = new Float64Array(T);
+    this.thXs = new Float64Array(T);
     this.xiv = new Float64Array(T);
     this.sig = new Float64Array(T);
     this.omega = new Float64Array(T);
@@ -208,6 +245,13 @@ export class NavcastDensity implements Potential {
     for (let i = 1; i < this.T; i++) {
       if (!this.kappaWeek[i]) continue;
       const { mu, sigma } = this.muSigma(q, i);
+      if (this.kappaWeek[i] === THRESHOLD) {
+        // zeta from y = xi - xi*, inverting Y(zeta) = log((1 + d e^zeta) / (1 + d e^-zeta))
+        const xs = (this.logNet[i] - this.logV[i - 1] - mu) / sigma;
+        const ld = this.logEps - this.logNet[i] - Math.log(sigma);
+        q[off + i] = thresholdZeta(q[off + i] - xs, ld) + xs + ld;
+        continue;
+      }
       // invert V = H(u): u = V (1 + h) / (h + theta), h = V / N (the floor's bound is negligible)
       const h = Math.exp(this.logV[i] - this.logNet[i]);
       const g = this.logV[i] + Math.log1p((1 - THETA_H) / (h + THETA_H));
@@ -335,7 +379,34 @@ export class NavcastDensity implements Potential {
         z[i] = 0;
       }
       let xi: number;
-      if (kappaWeek[i]) {
+      if (kappaWeek[i] === THRESHOLD) {
+        // threshold week (see the header): xi = xi* + Y(zeta), W = U - N = N expm1(sigma Y)
+        const mu = alpha + beta * m[i] + (hasY ? F * s[i] * rho * z[i] : 0);
+        const sg = hasY ? F * s[i] * sr : F * s[i];
+        const logN = this.logNet[i];
+        const xs = (logN - logV[i - 1] - mu) / sg;
+        const ld = logEps - logN - Math.log(sg);
+        // v = zeta - xi* - log d: zeta is xi where the value survives the flow
+        const v = q[off + i] - xs - ld;
+        const a1 = v + ld;
+        const a2 = ld - v;
+        const Y = softplus(a1) - softplus(a2);
+        const s1 = sigmoid(a1);
+        const s2 = sigmoid(a2);
+        const em1 = Math.expm1(sg * Y);
+        const aW = (Math.exp(logN) * em1) / eps;
+        logV[i] = logEps + logSoftplus(aW);
+        xi = xs + Y;
+        sig[i] = sg;
+        this.thY[i] = Y;
+        this.thS1[i] = s1;
+        this.thS2[i] = s2;
+        this.thEx[i] = em1 + 1;
+        this.thKw[i] = dLogSoftplus(aW) / eps;
+        this.thXs[i] = xs;
+        // log |d xi / d zeta| = log Y'(zeta)
+        lp += Math.log(s1 + s2);
+      } else if (kappaWeek[i]) {
         // kappa week (see the header): log V_i from kappa, then xi from inverting the floor
         const mu = alpha + beta * m[i] + (hasY ? F * s[i] * rho * z[i] : 0);
         const sg = hasY ? F * s[i] * sr : F * s[i];
@@ -524,6 +595,54 @@ export class NavcastDensity implements Potential {
         gLV[i] += g;
       }
       // gLV[i] is complete here: every term using log V_i sits at an index >= i
+      if (this.kappaWeek[i] === THRESHOLD) {
+        // log V_i depends on zeta and sigma only; xi = xi* + Y on log V_{i-1} and mu too
+        const sg = this.sig[i];
+        const xi = this.xiv[i];
+        const Y = this.thY[i];
+        const s1 = this.thS1[i];
+        const s2 = this.thS2[i];
+        const N = Math.exp(this.logNet[i]);
+        const gW = gLV[i] * this.thKw[i];
+        // Y = Y(v, log d), v = zeta - xi* - log d; xi = xi* + Y
+        let gY = gW * N * sg * this.thEx[i];
+        let gSg = gW * N * Y * this.thEx[i];
+        let gXs = 0;
+        if (!pathOnly) {
+          gY -= xi;
+          gXs -= xi;
+        }
+        let gV = gY * (s1 + s2);
+        let gLd = gY * (s1 - s2);
+        if (!pathOnly) {
+          // log Y'(v) = log(sigmoid(v + log d) + sigmoid(log d - v))
+          const v1 = s1 * (1 - s1);
+          const v2 = s2 * (1 - s2);
+          gV += (v1 - v2) / (s1 + s2);
+          gLd += (v1 + v2) / (s1 + s2);
+        }
+        grad[off + i] = gV;
+        gXs -= gV;
+        gLd -= gV;
+        // xi* = (log N - log V_{i-1} - mu) / sigma, log d = log eps - log N - log sigma
+        gLV[i - 1] -= gXs / sg;
+        const gMu = -gXs / sg;
+        gSg -= (gXs * this.thXs[i]) / sg + gLd / sg;
+        gAlpha += gMu;
+        gBeta += gMu * m[i];
+        if (!Number.isNaN(this.y[i])) {
+          gF += gMu * s[i] * rho * z[i] + gSg * s[i] * sr;
+          gRho += gMu * F * s[i] * z[i] - gSg * F * s[i] * (rho / sr);
+          if (this.cat1Prior) {
+            const gz = gMu * F * s[i] * rho - (pathOnly ? 0 : z[i]);
+            gAc -= gz / s[i];
+            gBc -= (gz * m[i]) / s[i];
+          }
+        } else {
+          gF += gSg * s[i];
+        }
+        continue;
+      }
       if (this.kappaWeek[i]) {
         // kappa week: local terms l = -xi^2 / 2 + g - log U + log x'(V) (dropped when pathOnly),
         // L = log V_i = logaddexp(lower, g), g = log V_{i-1} + mu + sigma kappa
@@ -640,12 +759,35 @@ function checkData(d: ModelData, T: number): void {
 
 /** How the shocks are presented (the target is the same): see the header. */
 export interface DensityCoordinates {
-  /** kappa (log value after the flow) instead of xi in net distribution weeks (default true). */
-  logValueAtDistributions: boolean;
+  /**
+   * The coordinate of net distribution weeks: "threshold" (zeta), "log_value" (kappa) or "xi"
+   * (default "threshold").
+   */
+  distributionWeeks: "threshold" | "log_value" | "xi";
 }
 
 /** Width of H's bend in kappa weeks, relative to the net distribution (see the header). */
 const THETA_H = 0.01;
+/** kappaWeek codes. */
+const KAPPA = 1;
+const THRESHOLD = 2;
+
+/**
+ * The zeta of a threshold week whose xi - xi* is y, with log d = ld: the inverse of
+ * Y(zeta) = log((1 + d e^zeta) / (1 + d e^-zeta)), from the quadratic in v = e^zeta,
+ * d v^2 + (1 - e^y) v - d e^y = 0, written without cancellation on either side of y = 0.
+ */
+export function thresholdZeta(y: number, ld: number): number {
+  const d = Math.exp(ld);
+  if (y > 0) {
+    const logA = y + Math.log(-Math.expm1(-y)); // log(e^y - 1)
+    const em = Math.exp(-y);
+    const r = (4 * d * d * em) / ((1 - em) * (1 - em)); // 4 d^2 e^y / (e^y - 1)^2
+    return logA + Math.log((1 + Math.sqrt(1 + r)) / 2) - ld;
+  }
+  const B = -Math.expm1(y);
+  return Math.log(2 * d) + y - Math.log(B + Math.sqrt(B * B + 4 * d * d * Math.exp(y)));
+}
 
 /** Builds the density of `data` under `options`. */
 export function createDensity(

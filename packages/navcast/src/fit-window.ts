@@ -86,7 +86,7 @@ export async function fitWindow(
     allowIgarch: config.garchAllowIgarch,
   });
   const priors = { ...config.model.priors, ...o.priors };
-  const coordinates = { logValueAtDistributions: config.distributionWeeks === "log_value" };
+  const coordinates = { distributionWeeks: config.distributionWeeks };
   const density = createDensity(data, { ...config.model, priors }, coordinates);
   const s = config.sampler;
   // one stream per (run seed, fund, window end): adding a window never changes another's draws

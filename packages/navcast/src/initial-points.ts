@@ -1,8 +1,7 @@
 /**
  * Starting points built from the data (MODEL.md section 11): parameters at their prior centres
- * (log_delta at log delta_hat), and shocks solved week by week so that the modelled value follows
- * the reported NAVs (log-linear between them, the PME-naive path scaled to the first NAV before
- * it). Each chain is then jittered by its own stream. Feasible for every fund: the value path is
+ * (log_delta at log delta_hat), and shocks solved segment by segment so that the modelled GP
+ * appraisal B meets the reported NAVs. Each chain is then jittered by its own stream. Feasible for every fund: the value path is
  * the model's own recursion, the floor included.
  */
 import type { NavcastDensity } from "./density.js";
@@ -42,9 +41,12 @@ export function initialPoints(
 }
 
 /**
- * Writes into q's xi block shocks that make V hit every reported NAV: between two NAV weeks the
- * fund earns alpha + beta m_t + c with one constant c per segment, found by bisection (V at the
- * next NAV week increases with c); before the first NAV and after the last, c = 0.
+ * Writes into q's xi block shocks that make the GP's appraisal B (MODEL.md section 3, component 4:
+ * lambda-smoothed, lagged V) hit every reported NAV: between two NAV weeks the fund earns
+ * alpha + beta m_t + c with one constant c per segment, found by bisection (B at the next NAV
+ * week increases with c); after the last NAV, c = 0. Matching B rather than
+ * V matters where a distribution takes the whole value: the NAVs after it still show the smoothed
+ * value from before, which V could only follow by not being wiped out, with shocks of 6 sd.
  */
 function solveShocks(
   density: NavcastDensity,
@@ -59,41 +61,50 @@ function solveShocks(
   const sr = Math.sqrt(1 - rho * rho);
   const alphaC = p.alpha_c ?? d.alphaC;
   const betaCM = p.beta_cM ?? d.betaCM;
+  const lag = density.lag;
+  const k0 = Math.max(lag, 1);
+  const logLam = Math.log(p.lambda);
+  const log1mLam = Math.log1p(-p.lambda);
   const e = new Float64Array(T);
-  // log V after week i given log V before it and the excess return c
-  const step = (logVPrev: number, i: number, c: number) => {
-    const r = p.alpha + p.beta * d.market[i] + c;
-    const U = i === 0 ? 0 : Math.exp(logVPrev + r);
-    return logEps + logSoftplus((U + d.contributions[i] - d.distributions[i]) / eps);
+  // log V and log B along the path so far (weeks before the segment) and within a trial
+  const lv = new Float64Array(T);
+  const lb = new Float64Array(T);
+  const shock = (i: number, c: number) => Math.max(-6, Math.min(6, c / (p.F * Math.sqrt(d.h[i]))));
+  // weeks from..to with excess return c (shocks clamped to +-6 sd); returns log B at `to`
+  const run = (from: number, to: number, c: number) => {
+    for (let i = from; i <= to; i++) {
+      const r = p.alpha + p.beta * d.market[i] + p.F * Math.sqrt(d.h[i]) * shock(i, c);
+      const U = i === 0 ? 0 : Math.exp(lv[i - 1] + r);
+      lv[i] = logEps + logSoftplus((U + d.contributions[i] - d.distributions[i]) / eps);
+      if (i < k0) {
+        lb[i] = lv[i];
+      } else {
+        const p1 = logLam + lb[i - 1];
+        const p2 = log1mLam + lv[i - lag];
+        lb[i] = Math.max(p1, p2) + Math.log1p(Math.exp(-Math.abs(p1 - p2)));
+      }
+    }
+    return lb[to];
   };
-  const run = (logV0: number, from: number, to: number, c: number) => {
-    let lv = logV0;
-    for (let i = from; i <= to; i++) lv = step(lv, i, c);
-    return lv;
-  };
-  let logV = 0;
   let start = 0;
   for (let i = 0; i <= T; i++) {
     const isNav = i < T && !Number.isNaN(d.navGp[i]);
     if (!isNav && i < T) continue;
     const end = i < T ? i : T - 1;
     let c = 0;
-    if (isNav && end >= start && start > 0) {
+    if (isNav && end >= start) {
       const goal = Math.log(d.navGp[i]);
       let lo = -0.5;
       let hi = 0.5;
       for (let k = 0; k < 60; k++) {
         const mid = 0.5 * (lo + hi);
-        if (run(logV, start, end, mid) < goal) lo = mid;
+        if (run(start, end, mid) < goal) lo = mid;
         else hi = mid;
       }
       c = 0.5 * (lo + hi);
     }
-    for (let t = start; t <= end; t++) {
-      const s = Math.sqrt(d.h[t]);
-      e[t] = Math.max(-6, Math.min(6, c / (p.F * s)));
-      logV = step(logV, t, p.F * s * e[t]);
-    }
+    run(start, end, c);
+    for (let t = start; t <= end; t++) e[t] = shock(t, c);
     start = end + 1;
   }
   for (let i = 0; i < T; i++) {
