@@ -5,6 +5,8 @@
  * [chains=4] [warmup=1000] [draws=1000] [every=1 (every k-th window)] [threads=2]
  */
 import { cpus } from "node:os";
+import { trimToFirstContribution } from "../src/fund-processor.js";
+import { rolledForwardNav } from "../src/pme.js";
 import { parseRunConfig } from "../src/run-config.js";
 import { isFitted, runWindows } from "../src/run-windows.js";
 import { windowEnds } from "../src/window-schedule.js";
@@ -45,6 +47,13 @@ const res = await runWindows(fund, cfg, {
   },
 });
 const sec = (performance.now() - t0) / 1000;
+// the fund is simulated: each window's nowcast is also judged against the true value, next to the
+// last GP NAV rolled forward with cash flows and the PME-naive NAV (MODEL.md section 9)
+const trimmed = trimToFirstContribution(fund).fund;
+const logErr = (x: number, t: number) =>
+  x > 0
+    ? Number(Math.abs(Math.log(x) - Math.log(trimmed.truth?.V[t - 1] ?? Number.NaN)).toFixed(4))
+    : null;
 const rows = res.map((w) => {
   if (!isFitted(w)) return { week: w.week, t: w.tau, error: w.error.message };
   const all = [...Object.values(w.params), w.nowcast.V];
@@ -54,8 +63,21 @@ const rows = res.map((w) => {
     max_rhat: Number(Math.max(...all.map((s) => s.rhat)).toFixed(4)),
     min_ess_bulk: Math.round(Math.min(...all.map((s) => s.ess_bulk))),
     divergences: w.sampler.divergences,
+    nowcast_abs_log_error: logErr(w.nowcast.V.q50, w.tau),
+    rolled_nav_abs_log_error: logErr(
+      rolledForwardNav(trimmed.navGp, trimmed.contributions, trimmed.distributions, w.tau),
+      w.tau,
+    ),
+    pme_naive_abs_log_error: logErr(w.nowcast.pme_naive, w.tau),
   };
 });
+const median = (k: string) => {
+  const a = rows
+    .map((r) => (r as Record<string, unknown>)[k])
+    .filter((x): x is number => typeof x === "number")
+    .sort((x, y) => x - y);
+  return a[Math.floor(a.length / 2)] ?? null;
+};
 console.log(
   JSON.stringify(
     {
@@ -66,6 +88,11 @@ console.log(
       windows: rows.length,
       fitted: res.filter(isFitted).length,
       all_rhat_below_1_01: rows.every((r) => "max_rhat" in r && (r.max_rhat as number) < 1.01),
+      median_abs_log_error: {
+        nowcast: median("nowcast_abs_log_error"),
+        rolled_nav: median("rolled_nav_abs_log_error"),
+        pme_naive: median("pme_naive_abs_log_error"),
+      },
       total_divergences: rows.reduce(
         (a, r) => a + ("divergences" in r ? (r.divergences as number) : 0),
         0,

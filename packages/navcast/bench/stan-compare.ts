@@ -8,6 +8,7 @@
  * parameter and V_tau, at most 4 divergent draws of 4000), divergences, min bulk-ESS, wall time,
  * min-ESS per second, 90% interval hits. Writes bench/results/stan-compare-<years>y.{json,md}.
  * Usage: tsx --conditions source bench/stan-compare.ts [funds=8] [years=4] [seed=7] [first=0]
+ * STAN_FROM=<json of an earlier run> takes Stan's side from there instead of running it again.
  * With seed "bench", the one fund is the benchmarks' fund (benchmark-fund.ts; issue 5's (a) and
  * issue 9's side by side on a 10-year fund), and the results go to stan-compare-<years>y-bench.
  */
@@ -20,12 +21,20 @@ import { replicationFund } from "../src/calibration.js";
 import { floorEps } from "../src/density.js";
 import { fitWindow } from "../src/fit-window.js";
 import { processWindow, trimToFirstContribution } from "../src/fund-processor.js";
+import type { FundSeries } from "../src/fund-series.js";
 import type { ModelData } from "../src/model-data.js";
 import { parseRunConfig } from "../src/run-config.js";
 import { BENCHMARK_PARAMS, benchmarkFund } from "./benchmark-fund.js";
 
 const [nFunds = "8", years = "4", seedArg = "7", firstArg = "0"] = process.argv.slice(2);
 const bench = seedArg === "bench";
+const earlier = process.env.STAN_FROM
+  ? (JSON.parse(readFileSync(process.env.STAN_FROM, "utf8")) as {
+      meta: Record<string, unknown>;
+      rows: { fund: number; stan: Side | null }[];
+    })
+  : null;
+const stanFrom = earlier ? new Map(earlier.rows.map((r) => [r.fund, r.stan])) : null;
 const seed = bench ? 0 : Number(seedArg);
 const work = mkdtempSync(join(tmpdir(), "navcast-stan-"));
 const here = new URL(".", import.meta.url).pathname;
@@ -164,7 +173,81 @@ for (let i = Number(firstArg); i < Number(firstArg) + Number(nFunds); i++) {
     w.sampler.divergences,
     oursWall,
   );
-  // Stan on the same window data
+  // Stan on the same window data, or its result from an earlier run of this script (STAN_FROM):
+  // Stan's side does not depend on our code
+  const stan = stanFrom ? (stanFrom.get(i) ?? null) : runStan(i, fund, T, tv);
+  rows.push({ fund: i, truth: tv, ours, stan });
+  const f = (s: Side | null) =>
+    s
+      ? `${s.healthy ? "healthy" : "unhealthy"} rhat ${s.maxRhat.toFixed(3)} div ${s.divergences} essmin ${s.minEss.toFixed(0)} ${s.wall_s.toFixed(0)} s`
+      : "stan error";
+  process.stderr.write(`fund ${i}: ours ${f(ours)} | stan ${f(stan)}\n`);
+}
+
+const dir = new URL("./results/", import.meta.url);
+mkdirSync(dir, { recursive: true });
+const meta = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
+  command: `tsx --conditions source bench/stan-compare.ts ${process.argv.slice(2).join(" ")}`,
+  // where Stan's side comes from: this run, or an earlier one's (STAN_FROM) with its date
+  stan: earlier ? { from: "an earlier run of this script", ...earlier.meta } : "this run",
+};
+const stem = `stan-compare-${years}y${bench ? "-bench" : ""}`;
+writeFileSync(new URL(`${stem}.json`, dir), JSON.stringify({ meta, rows }, null, 1));
+const sides = (pick: (r: (typeof rows)[number]) => Side | null) => {
+  const ss = rows.map(pick);
+  const ok = ss.filter((s): s is Side => s?.initialised === true);
+  const med = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  return {
+    init: `${ok.length}/${rows.length}`,
+    healthy: `${ok.filter((s) => s.healthy).length}/${rows.length}`,
+    cover90:
+      ok.reduce((n, s) => n + s.hits90, 0) /
+      Math.max(
+        1,
+        ok.reduce((n, s) => n + s.quantities, 0),
+      ),
+    medDiv: med(ok.map((s) => s.divergences)),
+    medEssPerS: med(ok.map((s) => s.essPerS)),
+    medWall: med(ok.map((s) => s.wall_s)),
+  };
+};
+const a = sides((r) => r.ours);
+const b = sides((r) => r.stan);
+const md = [
+  `# Our sampler and Stan on the same ${years}-year funds (default priors, default settings)`,
+  "",
+  `${meta.date}, ${meta.machine}, \`${meta.command}\`. Both run one chain after another on one core.${earlier ? ` Stan's side is from an earlier run of this script (${String(earlier.meta.date)}, \`${String(earlier.meta.command)}\`): it does not depend on our code.` : ""}`,
+  "",
+  "| | initialised | healthy | 90% coverage | median divergences | median min-ESS/s | median wall s |",
+  "| --- | --- | --- | --- | --- | --- | --- |",
+  `| ours | ${a.init} | ${a.healthy} | ${a.cover90.toFixed(3)} | ${a.medDiv} | ${a.medEssPerS.toFixed(3)} | ${a.medWall.toFixed(0)} |`,
+  `| Stan | ${b.init} | ${b.healthy} | ${b.cover90.toFixed(3)} | ${b.medDiv} | ${b.medEssPerS.toFixed(3)} | ${b.medWall.toFixed(0)} |`,
+  "",
+  "| fund | ours: R-hat / div / min-ESS / s | Stan: R-hat / div / min-ESS / s | ESS/s ratio |",
+  "| --- | --- | --- | --- |",
+  ...rows.map((r) => {
+    const f = (s: Side | null) =>
+      s === null
+        ? "error"
+        : !s.initialised
+          ? "no init"
+          : `${s.maxRhat.toFixed(3)} / ${s.divergences} / ${s.minEss.toFixed(0)} / ${s.wall_s.toFixed(0)}`;
+    const ratio =
+      r.stan?.initialised && r.stan.essPerS > 0
+        ? (r.ours.essPerS / r.stan.essPerS).toFixed(1)
+        : "-";
+    return `| ${r.fund} | ${f(r.ours)} | ${f(r.stan)} | ${ratio} |`;
+  }),
+  "",
+];
+writeFileSync(new URL(`${stem}.md`, dir), md.join("\n"));
+process.stdout.write(md.join("\n"));
+
+/** Stan on the window's data (the same fund processor output as ours). */
+function runStan(i: number, fund: FundSeries, T: number, tv: Record<string, number>): Side | null {
   const { data } = processWindow(fund, T, { garchMethod: config.garchMethod, allowIgarch: false });
   const dataPath = join(work, `fund-${i}.R`);
   const outPath = join(work, `fund-${i}.csv`);
@@ -233,70 +316,5 @@ for (let i = Number(firstArg); i < Number(firstArg) + Number(nFunds); i++) {
     );
     stan = judge(draws, tv, div, Number(readFileSync(`${outPath}.time`, "utf8")));
   }
-  rows.push({ fund: i, truth: tv, ours, stan });
-  const f = (s: Side | null) =>
-    s
-      ? `${s.healthy ? "healthy" : "unhealthy"} rhat ${s.maxRhat.toFixed(3)} div ${s.divergences} essmin ${s.minEss.toFixed(0)} ${s.wall_s.toFixed(0)} s`
-      : "stan error";
-  process.stderr.write(`fund ${i}: ours ${f(ours)} | stan ${f(stan)}\n`);
+  return stan;
 }
-
-const dir = new URL("./results/", import.meta.url);
-mkdirSync(dir, { recursive: true });
-const meta = {
-  date: new Date().toISOString(),
-  machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
-  command: `tsx --conditions source bench/stan-compare.ts ${process.argv.slice(2).join(" ")}`,
-};
-const stem = `stan-compare-${years}y${bench ? "-bench" : ""}`;
-writeFileSync(new URL(`${stem}.json`, dir), JSON.stringify({ meta, rows }, null, 1));
-const sides = (pick: (r: (typeof rows)[number]) => Side | null) => {
-  const ss = rows.map(pick);
-  const ok = ss.filter((s): s is Side => s?.initialised === true);
-  const med = (xs: number[]) =>
-    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-  return {
-    init: `${ok.length}/${rows.length}`,
-    healthy: `${ok.filter((s) => s.healthy).length}/${rows.length}`,
-    cover90:
-      ok.reduce((n, s) => n + s.hits90, 0) /
-      Math.max(
-        1,
-        ok.reduce((n, s) => n + s.quantities, 0),
-      ),
-    medDiv: med(ok.map((s) => s.divergences)),
-    medEssPerS: med(ok.map((s) => s.essPerS)),
-    medWall: med(ok.map((s) => s.wall_s)),
-  };
-};
-const a = sides((r) => r.ours);
-const b = sides((r) => r.stan);
-const md = [
-  `# Our sampler and Stan on the same ${years}-year funds (default priors, default settings)`,
-  "",
-  `${meta.date}, ${meta.machine}, \`${meta.command}\`. Both run one chain after another on one core.`,
-  "",
-  "| | initialised | healthy | 90% coverage | median divergences | median min-ESS/s | median wall s |",
-  "| --- | --- | --- | --- | --- | --- | --- |",
-  `| ours | ${a.init} | ${a.healthy} | ${a.cover90.toFixed(3)} | ${a.medDiv} | ${a.medEssPerS.toFixed(3)} | ${a.medWall.toFixed(0)} |`,
-  `| Stan | ${b.init} | ${b.healthy} | ${b.cover90.toFixed(3)} | ${b.medDiv} | ${b.medEssPerS.toFixed(3)} | ${b.medWall.toFixed(0)} |`,
-  "",
-  "| fund | ours: R-hat / div / min-ESS / s | Stan: R-hat / div / min-ESS / s | ESS/s ratio |",
-  "| --- | --- | --- | --- |",
-  ...rows.map((r) => {
-    const f = (s: Side | null) =>
-      s === null
-        ? "error"
-        : !s.initialised
-          ? "no init"
-          : `${s.maxRhat.toFixed(3)} / ${s.divergences} / ${s.minEss.toFixed(0)} / ${s.wall_s.toFixed(0)}`;
-    const ratio =
-      r.stan?.initialised && r.stan.essPerS > 0
-        ? (r.ours.essPerS / r.stan.essPerS).toFixed(1)
-        : "-";
-    return `| ${r.fund} | ${f(r.ours)} | ${f(r.stan)} | ${ratio} |`;
-  }),
-  "",
-];
-writeFileSync(new URL(`${stem}.md`, dir), md.join("\n"));
-process.stdout.write(md.join("\n"));
