@@ -54,25 +54,26 @@ const loaded = process.env.NAVCAST_REPORT_FROM
 if (loaded) {
   res.push(...loaded.results);
   report();
-} else await runCalibration({
-  seed: Number(seed),
-  replications: Number(reps),
-  first: Number(first),
-  years: Number(years),
-  chains: Number(chains),
-  warmup: Number(warmup),
-  draws: Number(draws),
-  rankDraws: 99,
-  // e.g. NAVCAST_CONFIG='{"parameterization":"xi","sampler":{"local_step_error":0}}' to compare
-  config: process.env.NAVCAST_CONFIG ? JSON.parse(process.env.NAVCAST_CONFIG) : undefined,
-  onReplication: (i, r) => {
-    res.push(r);
-    process.stderr.write(
-      `rep ${i + 1}: max rhat ${r.maxRhat.toFixed(3)}, divergences ${r.divergences}, ${r.seconds.toFixed(0)} s\n`,
-    );
-    report();
-  },
-});
+} else
+  await runCalibration({
+    seed: Number(seed),
+    replications: Number(reps),
+    first: Number(first),
+    years: Number(years),
+    chains: Number(chains),
+    warmup: Number(warmup),
+    draws: Number(draws),
+    rankDraws: 99,
+    // e.g. NAVCAST_CONFIG='{"parameterization":"xi","sampler":{"local_step_error":0}}' to compare
+    config: process.env.NAVCAST_CONFIG ? JSON.parse(process.env.NAVCAST_CONFIG) : undefined,
+    onReplication: (i, r) => {
+      res.push(r);
+      process.stderr.write(
+        `rep ${i + 1}: max rhat ${r.maxRhat.toFixed(3)}, divergences ${r.divergences}, ${r.seconds.toFixed(0)} s\n`,
+      );
+      report();
+    },
+  });
 
 function report(): void {
   const sec = (performance.now() - t0) / 1000;
