@@ -1,7 +1,7 @@
 /**
  * Starting points built from the data (MODEL.md section 11): parameters at their prior centres
  * (log_delta at log delta_hat), and shocks solved segment by segment so that the modelled GP
- * appraisal B meets the reported NAVs. Each chain is then jittered by its own stream. Feasible for every fund: the value path is
+ * appraisal B, or the value V, meets the reported NAVs (the start with the higher density). Each chain is then jittered by its own stream. Feasible for every fund: the value path is
  * the model's own recursion, the floor included.
  */
 import type { NavcastDensity } from "./density.js";
@@ -33,26 +33,41 @@ export function initialPoints(
         p.transform === "identity" && "sigma" in p.spec ? (p.spec as { sigma: number }).sigma : 1;
       q[k] += 0.2 * scale * (2 * uniform(r) - 1);
     }
-    // shocks solved for this chain's own parameters, so its value path meets the NAVs
-    solveShocks(density, data, density.constrainedParams(q), q);
-    // in the density's own coordinates (kappa in net distribution weeks)
-    return density.coordinatesFromShocks(q);
+    // shocks solved for this chain's own parameters, so that the GP's appraisal B meets the NAVs,
+    // or V itself does; whichever start has the higher density (in the density's coordinates)
+    const p = density.constrainedParams(q);
+    const grad = new Float64Array(density.dim);
+    let best = q;
+    let bestLp = Number.NEGATIVE_INFINITY;
+    for (const target of ["appraisal", "value"] as const) {
+      const c = Float64Array.from(q);
+      solveShocks(density, data, p, c, target);
+      density.coordinatesFromShocks(c);
+      const lp = density.logDensityGradient(c, grad);
+      if (lp > bestLp || bestLp === Number.NEGATIVE_INFINITY) {
+        best = c;
+        bestLp = Number.isNaN(lp) ? Number.NEGATIVE_INFINITY : lp;
+      }
+    }
+    return best;
   });
 }
 
 /**
  * Writes into q's xi block shocks that make the GP's appraisal B (MODEL.md section 3, component 4:
- * lambda-smoothed, lagged V) hit every reported NAV: between two NAV weeks the fund earns
- * alpha + beta m_t + c with one constant c per segment, found by bisection (B at the next NAV
- * week increases with c); after the last NAV, c = 0. Matching B rather than
- * V matters where a distribution takes the whole value: the NAVs after it still show the smoothed
- * value from before, which V could only follow by not being wiped out, with shocks of 6 sd.
+ * lambda-smoothed, lagged V), or V itself, hit every reported NAV: between two NAV weeks the fund
+ * earns alpha + beta m_t + c with one constant c per segment, found by bisection (B or V at the
+ * next NAV week increases with c); after the last NAV, c = 0. Matching B matters where a
+ * distribution takes the whole value: the NAVs after it still show the smoothed value from
+ * before, which V could only follow by not being wiped out, with shocks of 6 sd. Matching V
+ * matters where B's smoothing lets V dip under a large distribution that the data say it paid.
  */
 function solveShocks(
   density: NavcastDensity,
   d: ModelData,
   p: Record<string, number>,
   q: Float64Array,
+  target: "appraisal" | "value",
 ): void {
   const T = density.T;
   const logEps = Math.log(density.eps);
@@ -84,7 +99,7 @@ function solveShocks(
         lb[i] = Math.max(p1, p2) + Math.log1p(Math.exp(-Math.abs(p1 - p2)));
       }
     }
-    return lb[to];
+    return target === "appraisal" ? lb[to] : lv[to];
   };
   let start = 0;
   for (let i = 0; i <= T; i++) {
