@@ -8,7 +8,8 @@
  * Usage: tsx --conditions source bench/calibration.ts [replications=200] [years=4] [chains=4]
  *        [warmup=1000] [draws=1000] [seed=1] [first=0]
  * Env: NAVCAST_CONFIG (config overrides), NAVCAST_STEM (suffix of the result files),
- *      NAVCAST_REPORT_FROM (rewrite the report from a results JSON, with the same arguments).
+ *      NAVCAST_REPORT_FROM (rewrite the report from a results JSON, with the same arguments; a
+ *      comma-separated list merges the shards of one study, run in parallel with `first`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -45,11 +46,24 @@ const stem = `calibration-${years}y${process.env.NAVCAST_STEM ?? ""}`;
 const res: ReplicationResult[] = [];
 // NAVCAST_REPORT_FROM=<json>: rewrite the report of a finished (or stopped) study from its
 // results, with the arguments it ran with, without fitting anything
+// (several files, comma-separated: the shards of one study, in replication order)
 const loaded = process.env.NAVCAST_REPORT_FROM
-  ? (JSON.parse(readFileSync(process.env.NAVCAST_REPORT_FROM, "utf8")) as {
-      meta: Record<string, unknown>;
-      results: ReplicationResult[];
-    })
+  ? process.env.NAVCAST_REPORT_FROM.split(",")
+      .map(
+        (f) =>
+          JSON.parse(readFileSync(f, "utf8")) as {
+            meta: Record<string, unknown>;
+            results: ReplicationResult[];
+          },
+      )
+      .reduce((a, b) => ({
+        meta: {
+          ...a.meta,
+          command: `${String(a.meta.command)} + ${String(b.meta.command)}`,
+          wall_s: Math.max(Number(a.meta.wall_s), Number(b.meta.wall_s)),
+        },
+        results: [...a.results, ...b.results],
+      }))
   : null;
 if (loaded) {
   res.push(...loaded.results);

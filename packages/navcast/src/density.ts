@@ -212,9 +212,11 @@ export class NavcastDensity implements Potential {
     this.logNet = new Float64Array(T);
     this.dlphi = new Float64Array(T);
     const mode = coordinates.distributionWeeks;
+    const zetaWeeks = new Set(coordinates.thresholdWeeks ?? []);
     for (let i = 1; i < T; i++) {
-      if (mode !== "xi" && this.D[i] > this.C[i]) {
-        this.kappaWeek[i] = mode === "threshold" ? THRESHOLD : KAPPA;
+      const zeta = zetaWeeks.has(i);
+      if ((mode !== "xi" || zeta) && this.D[i] > this.C[i]) {
+        this.kappaWeek[i] = mode === "threshold" || zeta ? THRESHOLD : KAPPA;
         this.logLower[i] = this.logEps + logSoftplus((this.C[i] - this.D[i]) / this.eps);
         this.logNet[i] = Math.log(this.D[i] - this.C[i]);
       }
@@ -258,6 +260,26 @@ export class NavcastDensity implements Potential {
       q[off + i] = (g - this.logV[i - 1] - mu) / sigma;
     }
     return q;
+  }
+
+  /** Writes into `out` the point of q with xi in every week (the inverse of coordinatesFromShocks). */
+  shocksFromCoordinates(q: Float64Array, out: Float64Array): Float64Array {
+    this.forward(q);
+    for (let k = 0; k < this.xiOffset; k++) out[k] = q[k];
+    out.set(this.xiv, this.xiOffset);
+    return out;
+  }
+
+  /**
+   * Net distribution weeks (0-based) in which the value at q is wiped out (the distribution
+   * exceeds it: V_t under eps log 2, the floor of a zero value).
+   */
+  wipedWeeks(q: Float64Array): number[] {
+    this.forward(q);
+    const out: number[] = [];
+    const below = this.logEps + Math.log(Math.LN2);
+    for (let i = 1; i < this.T; i++) if (this.D[i] > this.C[i] && this.logV[i] < below) out.push(i);
+    return out;
   }
 
   /** mu_i and sigma_i of a week (the log return is mu_i + sigma_i xi_i). */
@@ -764,6 +786,8 @@ export interface DensityCoordinates {
    * (default "threshold").
    */
   distributionWeeks: "threshold" | "log_value" | "xi";
+  /** Net distribution weeks (0-based) whose coordinate is zeta whatever distributionWeeks says. */
+  thresholdWeeks?: readonly number[];
 }
 
 /** Width of H's bend in kappa weeks, relative to the net distribution (see the header). */

@@ -10,7 +10,12 @@ import {
   sampleOnWorkers,
   samplerSummary,
 } from "@portal/mcmc";
-import { createDensity, type NavcastDensity, type Potential } from "./density.js";
+import {
+  createDensity,
+  type DensityCoordinates,
+  type NavcastDensity,
+  type Potential,
+} from "./density.js";
 import { NavcastError } from "./errors.js";
 import { type ProcessorReport, processWindow } from "./fund-processor.js";
 import type { FundSeries } from "./fund-series.js";
@@ -86,40 +91,30 @@ export async function fitWindow(
     allowIgarch: config.garchAllowIgarch,
   });
   const priors = { ...config.model.priors, ...o.priors };
-  const coordinates = { distributionWeeks: config.distributionWeeks };
-  const density = createDensity(data, { ...config.model, priors }, coordinates);
+  const options = { ...config.model, priors };
+  const auto = config.distributionWeeks === "auto";
+  // "auto" starts in threshold coordinates everywhere and keeps them only in the weeks that the
+  // pilot's (or the start's) chains see wiped out: kappa where the value survives the flow
+  let coordinates: DensityCoordinates = {
+    distributionWeeks: config.distributionWeeks === "auto" ? "threshold" : config.distributionWeeks,
+  };
+  let density = createDensity(data, options, coordinates);
   const s = config.sampler;
   // one stream per (run seed, fund, window end): adding a window never changes another's draws
   const seed = nextUint32(createRng(s.seed, nameKey(fund.name), tau));
-  let init = initialPoints(density, data, s.chains, seed);
-  // what the sampler sees: the density itself, or the density through a reparameterisation of
-  // the shocks (same target; `toModel` maps the draws back)
-  let potential: Potential = density;
-  let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
-  let reference: Float64Array | undefined;
-  let whitened: ReturnType<typeof createWhitenedPotential> | null = null;
-  const makeWhitened = (ref: Float64Array) =>
+  // where the chains start, in model coordinates (the density's)
+  let states = initialPoints(density, data, s.chains, seed);
+  const whitenedFor = (d: NavcastDensity, coords: DensityCoordinates, ref: Float64Array) =>
     createWhitenedPotential(
-      density,
-      () => createDensity(data, { ...config.model, priors }, coordinates),
+      d,
+      () => createDensity(data, options, coords),
       ref,
       s.whiteningIterations,
     );
-  if (config.parameterization === "segments") {
-    const tr = segmentTransformFor(density, data);
-    potential = segmentPotential(density, tr);
-    toModel = (q, x) => segmentsToModel(tr, q, x);
-    init = init.map((x) => {
-      const q = new Float64Array(x.length);
-      modelToSegments(tr, x, q);
-      return q;
-    });
-  } else if (config.parameterization === "whitened") {
-    reference = init[0];
-    whitened = makeWhitened(reference);
-    potential = whitened;
-    init = init.map((x) => toSampler(whitened as WhitenedPotential, x));
-  }
+  // what the sampler sees: the density itself, or the density through a reparameterisation of
+  // the shocks (same target; `toModel` maps the draws back)
+  let potential: Potential = density;
+  let reference: Float64Array | undefined;
   const run = o.sampler ?? sample;
   const common = {
     chains: s.chains,
@@ -150,7 +145,7 @@ export async function fitWindow(
           ).href,
           data: {
             data,
-            options: { ...config.model, priors },
+            options,
             parameterization: config.parameterization,
             coordinates,
             reference,
@@ -167,33 +162,64 @@ export async function fitWindow(
           logDensityGradient: (q, g) => potential.logDensityGradient(q, g),
         });
   let res: SampleResult;
+  let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
   try {
-    if (whitened && s.pilotWarmup > 0) {
+    if (config.parameterization === "whitened" && s.pilotWarmup > 0) {
       // pilot (issue 9): a short warm-up from the data-based start, whose end is where the
       // whitening's sensitivities are measured again (the first ones are taken at the start,
       // which can be far from the posterior in lambda, to which they are most sensitive); each
-      // chain then starts where its pilot ended. The map is fixed before the run proper, so the
-      // target is unchanged.
-      const pilot = await sampleWith(init, {
-        warmup: s.pilotWarmup,
-        draws: 1,
-        seed: nextUint32(createRng(seed, 0x9170)),
-        onProgress: undefined,
-      });
-      const pw = whitened;
-      const ends = pilot.draws.map((c) => {
+      // chain then starts where its pilot ended. The maps are fixed before the run proper, so
+      // the target is unchanged.
+      reference = states[0];
+      const pw = whitenedFor(density, coordinates, reference);
+      potential = pw;
+      const pilot = await sampleWith(
+        states.map((x) => toSampler(pw, x)),
+        {
+          warmup: s.pilotWarmup,
+          draws: 1,
+          seed: nextUint32(createRng(seed, 0x9170)),
+          onProgress: undefined,
+        },
+      );
+      states = pilot.draws.map((c) => {
         const x = new Float64Array(density.dim);
         pw.toModel(c.subarray(c.length - density.dim), x);
         return x;
       });
-      reference = ends[0];
-      whitened = makeWhitened(reference);
-      potential = whitened;
-      init = ends.map((x) => toSampler(whitened as WhitenedPotential, x));
     }
-    if (whitened) {
-      const w = whitened;
+    if (auto) {
+      // zeta in the weeks wiped out in at least half of the chains' states, kappa elsewhere
+      const count = new Map<number, number>();
+      for (const x of states)
+        for (const w of density.wipedWeeks(x)) count.set(w, (count.get(w) ?? 0) + 1);
+      const wiped = [...count].filter(([, n]) => 2 * n >= states.length).map(([w]) => w);
+      const next: DensityCoordinates = { distributionWeeks: "log_value", thresholdWeeks: wiped };
+      const d = createDensity(data, options, next);
+      const from = density;
+      states = states.map((x) =>
+        d.coordinatesFromShocks(from.shocksFromCoordinates(x, new Float64Array(x.length))),
+      );
+      density = d;
+      coordinates = next;
+    }
+    potential = density;
+    let init = states;
+    if (config.parameterization === "segments") {
+      const tr = segmentTransformFor(density, data);
+      potential = segmentPotential(density, tr);
+      toModel = (q, x) => segmentsToModel(tr, q, x);
+      init = states.map((x) => {
+        const q = new Float64Array(x.length);
+        modelToSegments(tr, x, q);
+        return q;
+      });
+    } else if (config.parameterization === "whitened") {
+      reference = states[0];
+      const w = whitenedFor(density, coordinates, reference);
+      potential = w;
       toModel = (q, x) => w.toModel(q, x);
+      init = states.map((x) => toSampler(w, x));
     }
     res = await sampleWith(init);
   } catch (e) {

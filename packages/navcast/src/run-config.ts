@@ -52,12 +52,13 @@ export interface RunConfig {
    */
   parameterization: "xi" | "segments" | "whitened";
   /**
-   * The shock coordinate of net distribution weeks: "threshold" (zeta, the distance of the shock
-   * from the one at which the distribution takes all the value, on a log scale near it),
-   * "log_value" (kappa, the log value after the flow) or "xi"; density.ts explains them. The
-   * target is the same.
+   * The shock coordinate of net distribution weeks: "threshold" (zeta: xi where the value
+   * survives the flow or is wiped out, on a log scale near the shock at which the distribution
+   * takes all the value), "log_value" (kappa, the log value after the flow), "xi", or "auto":
+   * zeta in the weeks that the pilot's chains (or the starting points) see wiped out, kappa in
+   * the others; density.ts explains them. The target is the same.
    */
-  distributionWeeks: "threshold" | "log_value" | "xi";
+  distributionWeeks: "auto" | "threshold" | "log_value" | "xi";
   sampler: SamplerSettings;
 }
 
@@ -72,8 +73,10 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   // sizes, 0 divergences on funds where the plain xi form gave 38-580)
   parameterization: "whitened",
   // issue 9: in wiped-out weeks kappa's posterior sits near -1e7 and drags F with it; zeta keeps
-  // xi's unit scale there (seed 1's fund 25: R-hat 1.654 with kappa, 1.008 with zeta)
-  distributionWeeks: "threshold",
+  // xi's unit scale there (seed 1's fund 25: R-hat 1.654 with kappa everywhere, 1.008 with zeta),
+  // while kappa bends more gently where the value survives a large distribution (fund 1: 11
+  // divergences with zeta everywhere, 0 with kappa)
+  distributionWeeks: "auto",
   sampler: {
     chains: 4,
     warmup: 1000,
@@ -159,8 +162,8 @@ export function parseRunConfig(raw: unknown): RunConfig {
     });
   }
   const distributionWeeks = o.distribution_weeks ?? d.distributionWeeks;
-  if (!["threshold", "log_value", "xi"].includes(distributionWeeks as string)) {
-    throw new ConfigError('distribution_weeks must be "threshold", "log_value" or "xi"', {
+  if (!["auto", "threshold", "log_value", "xi"].includes(distributionWeeks as string)) {
+    throw new ConfigError('distribution_weeks must be "auto", "threshold", "log_value" or "xi"', {
       field: "distribution_weeks",
     });
   }
