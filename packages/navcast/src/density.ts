@@ -212,11 +212,9 @@ export class NavcastDensity implements Potential {
     this.logNet = new Float64Array(T);
     this.dlphi = new Float64Array(T);
     const mode = coordinates.distributionWeeks;
-    const zetaWeeks = new Set(coordinates.thresholdWeeks ?? []);
     for (let i = 1; i < T; i++) {
-      const zeta = zetaWeeks.has(i);
-      if ((mode !== "xi" || zeta) && this.D[i] > this.C[i]) {
-        this.kappaWeek[i] = mode === "threshold" || zeta ? THRESHOLD : KAPPA;
+      if (mode !== "xi" && this.D[i] > this.C[i]) {
+        this.kappaWeek[i] = mode === "threshold" ? THRESHOLD : KAPPA;
         this.logLower[i] = this.logEps + logSoftplus((this.C[i] - this.D[i]) / this.eps);
         this.logNet[i] = Math.log(this.D[i] - this.C[i]);
       }
@@ -786,8 +784,6 @@ export interface DensityCoordinates {
    * (default "threshold").
    */
   distributionWeeks: "threshold" | "log_value" | "xi";
-  /** Net distribution weeks (0-based) whose coordinate is zeta whatever distributionWeeks says. */
-  thresholdWeeks?: readonly number[];
 }
 
 /** Width of H's bend in kappa weeks, relative to the net distribution (see the header). */

@@ -93,8 +93,8 @@ export async function fitWindow(
   const priors = { ...config.model.priors, ...o.priors };
   const options = { ...config.model, priors };
   const auto = config.distributionWeeks === "auto";
-  // "auto" starts in threshold coordinates everywhere and keeps them only in the weeks that the
-  // pilot's (or the start's) chains see wiped out: kappa where the value survives the flow
+  // "auto" starts in threshold coordinates and keeps them where the pilot's (or the start's)
+  // chains see the fund wiped out by a distribution; kappa for the other funds
   let coordinates: DensityCoordinates = {
     distributionWeeks: config.distributionWeeks === "auto" ? "threshold" : config.distributionWeeks,
   };
@@ -189,19 +189,20 @@ export async function fitWindow(
       });
     }
     if (auto) {
-      // zeta in the weeks wiped out in at least half of the chains' states, kappa elsewhere
-      const count = new Map<number, number>();
-      for (const x of states)
-        for (const w of density.wipedWeeks(x)) count.set(w, (count.get(w) ?? 0) + 1);
-      const wiped = [...count].filter(([, n]) => 2 * n >= states.length).map(([w]) => w);
-      const next: DensityCoordinates = { distributionWeeks: "log_value", thresholdWeeks: wiped };
-      const d = createDensity(data, options, next);
-      const from = density;
-      states = states.map((x) =>
-        d.coordinatesFromShocks(from.shocksFromCoordinates(x, new Float64Array(x.length))),
-      );
-      density = d;
-      coordinates = next;
+      // a fund that the pilot's chains see wiped out (in at least half of them) keeps threshold
+      // coordinates in every net distribution week; any other fund gets kappa in all of them
+      const wipedIn = states.filter((x) => density.wipedWeeks(x).length > 0).length;
+      if (2 * wipedIn < states.length) {
+        const next: DensityCoordinates = { distributionWeeks: "log_value" };
+        const d = createDensity(data, options, next);
+        const from = density;
+        const xi = new Float64Array(density.dim);
+        states = states.map((x) =>
+          d.coordinatesFromShocks(from.shocksFromCoordinates(x, xi).slice()),
+        );
+        density = d;
+        coordinates = next;
+      }
     }
     potential = density;
     let init = states;

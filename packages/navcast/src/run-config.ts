@@ -55,8 +55,8 @@ export interface RunConfig {
    * The shock coordinate of net distribution weeks: "threshold" (zeta: xi where the value
    * survives the flow or is wiped out, on a log scale near the shock at which the distribution
    * takes all the value), "log_value" (kappa, the log value after the flow), "xi", or "auto":
-   * zeta in the weeks that the pilot's chains (or the starting points) see wiped out, kappa in
-   * the others; density.ts explains them. The target is the same.
+   * zeta in a fund that the pilot's chains (or the starting points) see wiped out by a
+   * distribution, kappa in the others; density.ts explains them. The target is the same.
    */
   distributionWeeks: "auto" | "threshold" | "log_value" | "xi";
   sampler: SamplerSettings;
@@ -73,9 +73,9 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   // sizes, 0 divergences on funds where the plain xi form gave 38-580)
   parameterization: "whitened",
   // issue 9: in wiped-out weeks kappa's posterior sits near -1e7 and drags F with it; zeta keeps
-  // xi's unit scale there (seed 1's fund 25: R-hat 1.654 with kappa everywhere, 1.008 with zeta),
-  // while kappa bends more gently where the value survives a large distribution (fund 1: 11
-  // divergences with zeta everywhere, 0 with kappa)
+  // xi's unit scale there (seed 1's fund 25: R-hat 1.654 with kappa, 1.008 with zeta), while
+  // kappa mixed better in funds whose value survives large distributions (fund 1: 11 divergences
+  // with zeta, 0 with kappa; fund 5: R-hat 1.069 and 1.004)
   distributionWeeks: "auto",
   sampler: {
     chains: 4,
