@@ -5,17 +5,6 @@ import { DEFAULT_MODEL_OPTIONS } from "../src/model-config.js";
 import { createRng, normal } from "../src/rng.js";
 import { benchmarkFund } from "./benchmark-fund.js";
 
-const P = {
-  alpha: 0.0005,
-  beta: 1,
-  F: 1,
-  rho: 0.5,
-  lambda: 0.5,
-  sigma_n: 0.05,
-  log_delta: Math.log(0.05),
-  sigma_d: 0.5,
-  sigma_s: 0.1,
-};
 const f = trimToFirstContribution(benchmarkFund(10)).fund;
 const { data } = processWindow(f, f.weeks.length, { garchMethod: "garch", allowIgarch: false });
 const d = createDensity(data, DEFAULT_MODEL_OPTIONS);

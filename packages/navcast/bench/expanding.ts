@@ -14,17 +14,6 @@ import { benchmarkFund } from "./benchmark-fund.js";
 
 const [years = "10", chains = "4", warmup = "1000", draws = "1000", every = "1", threads = "2"] =
   process.argv.slice(2);
-const P = {
-  alpha: 0.0005,
-  beta: 1,
-  F: 1,
-  rho: 0.5,
-  lambda: 0.5,
-  sigma_n: 0.05,
-  log_delta: Math.log(0.05),
-  sigma_d: 0.5,
-  sigma_s: 0.1,
-};
 const fund = benchmarkFund(Number(years));
 const ends = windowEnds(fund, "quarterly").filter(
   (_, k, a) => k % Number(every) === 0 || k === a.length - 1,

@@ -20,17 +20,6 @@ const [
   accept = "0.8",
   local = "0",
 ] = process.argv.slice(2);
-const P = {
-  alpha: 0.0005,
-  beta: 1,
-  F: 1,
-  rho: 0.5,
-  lambda: 0.5,
-  sigma_n: 0.05,
-  log_delta: Math.log(0.05),
-  sigma_d: 0.5,
-  sigma_s: 0.1,
-};
 const fund = benchmarkFund(Number(years));
 const cfg = parseRunConfig({
   windows: "last",
