@@ -615,80 +615,70 @@ export class NavcastDensity implements Potential {
         gLV[i] += g;
       }
       // gLV[i] is complete here: every term using log V_i sits at an index >= i
-      if (this.kappaWeek[i] === THRESHOLD) {
-        // log V_i depends on zeta and sigma only; xi = xi* + Y on log V_{i-1} and mu too
-        const sg = this.sig[i];
-        const xi = this.xiv[i];
-        const Y = this.thY[i];
-        const s1 = this.thS1[i];
-        const s2 = this.thS2[i];
-        const N = Math.exp(this.logNet[i]);
-        const gW = gLV[i] * this.thKw[i];
-        // Y = Y(v, log d), v = zeta - xi* - log d; xi = xi* + Y
-        let gY = gW * N * sg * this.thEx[i];
-        let gSg = gW * N * Y * this.thEx[i];
-        let gXs = 0;
-        if (!pathOnly) {
-          gY -= xi;
-          gXs -= xi;
-        }
-        let gV = gY * (s1 + s2);
-        let gLd = gY * (s1 - s2);
-        if (!pathOnly) {
-          // log Y'(v) = log(sigmoid(v + log d) + sigmoid(log d - v))
-          const v1 = s1 * (1 - s1);
-          const v2 = s2 * (1 - s2);
-          gV += (v1 - v2) / (s1 + s2);
-          gLd += (v1 + v2) / (s1 + s2);
-        }
-        grad[off + i] = gV;
-        gXs -= gV;
-        gLd -= gV;
-        // xi* = (log N - log V_{i-1} - mu) / sigma, log d = log eps - log N - log sigma
-        gLV[i - 1] -= gXs / sg;
-        const gMu = -gXs / sg;
-        gSg -= (gXs * this.thXs[i]) / sg + gLd / sg;
-        gAlpha += gMu;
-        gBeta += gMu * m[i];
-        if (!Number.isNaN(this.y[i])) {
-          gF += gMu * s[i] * rho * z[i] + gSg * s[i] * sr;
-          gRho += gMu * F * s[i] * z[i] - gSg * F * s[i] * (rho / sr);
-          if (this.cat1Prior) {
-            const gz = gMu * F * s[i] * rho - (pathOnly ? 0 : z[i]);
-            gAc -= gz / s[i];
-            gBc -= (gz * m[i]) / s[i];
-          }
-        } else {
-          gF += gSg * s[i];
-        }
-        continue;
-      }
       if (this.kappaWeek[i]) {
-        // kappa week: local terms l = -xi^2 / 2 + g - log U + log x'(V) (dropped when pathOnly),
-        // L = log V_i = logaddexp(lower, g), g = log V_{i-1} + mu + sigma kappa
-        const sg = this.sig[i];
-        const xi = this.xiv[i];
-        const yy = this.yv[i];
-        const yxp = this.xpv[i];
-        const kU = (eps * yxp) / U[i]; // d log U / d L
-        let gL = gLV[i];
-        let gG = 0;
-        let gLp = 0;
+        // the week's local terms give the adjoints of mu_i and sigma_i (and of its coordinate)
         let gMu = 0;
         let gSg = 0;
-        if (!pathOnly) {
-          gL += -xi * (kU / sg) - kU - (yxp - yy);
-          gLp += xi / sg;
-          gMu += xi / sg;
-          gSg += (xi * xi) / sg;
-          gG += this.dlphi[i];
+        if (this.kappaWeek[i] === THRESHOLD) {
+          // Y = Y(v, log d) with v = zeta - xi* - log d, so log V_i depends on log V_{i-1}, mu_i and
+          // sigma_i through xi* and log d as well as on zeta
+          const sg = this.sig[i];
+          const xi = this.xiv[i];
+          const Y = this.thY[i];
+          const s1 = this.thS1[i];
+          const s2 = this.thS2[i];
+          const N = Math.exp(this.logNet[i]);
+          const gW = gLV[i] * this.thKw[i];
+          // Y = Y(v, log d), v = zeta - xi* - log d; xi = xi* + Y
+          let gY = gW * N * sg * this.thEx[i];
+          gSg = gW * N * Y * this.thEx[i];
+          let gXs = 0;
+          if (!pathOnly) {
+            gY -= xi;
+            gXs -= xi;
+          }
+          let gV = gY * (s1 + s2);
+          let gLd = gY * (s1 - s2);
+          if (!pathOnly) {
+            // log Y'(v) = log(sigmoid(v + log d) + sigmoid(log d - v))
+            const v1 = s1 * (1 - s1);
+            const v2 = s2 * (1 - s2);
+            gV += (v1 - v2) / (s1 + s2);
+            gLd += (v1 + v2) / (s1 + s2);
+          }
+          grad[off + i] = gV;
+          gXs -= gV;
+          gLd -= gV;
+          // xi* = (log N - log V_{i-1} - mu) / sigma, log d = log eps - log N - log sigma
+          gLV[i - 1] -= gXs / sg;
+          gMu = -gXs / sg;
+          gSg -= (gXs * this.thXs[i]) / sg + gLd / sg;
+        } else {
+          // kappa week: local terms l = -xi^2 / 2 + g - log U + log x'(V) (dropped when pathOnly),
+          // L = log V_i = logaddexp(lower, g), g = log V_{i-1} + mu + sigma kappa
+          const sg = this.sig[i];
+          const xi = this.xiv[i];
+          const yy = this.yv[i];
+          const yxp = this.xpv[i];
+          const kU = (eps * yxp) / U[i]; // d log U / d L
+          let gL = gLV[i];
+          let gG = 0;
+          let gLp = 0;
+          if (!pathOnly) {
+            gL += -xi * (kU / sg) - kU - (yxp - yy);
+            gLp += xi / sg;
+            gMu += xi / sg;
+            gSg += (xi * xi) / sg;
+            gG += this.dlphi[i];
+          }
+          gG += gL * this.omega[i];
+          gLp += gG;
+          gMu += gG;
+          gSg += gG * q[off + i];
+          gLV[i - 1] += gLp;
+          grad[off + i] = gG * sg;
         }
-        gG += gL * this.omega[i];
-        gLp += gG;
-        gMu += gG;
-        gSg += gG * q[off + i];
-        gLV[i - 1] += gLp;
-        grad[off + i] = gG * sg;
+        // mu_i = alpha + beta m_i (+ F s_i rho z_i), sigma_i = F s_i (sqrt(1 - rho^2))
         gAlpha += gMu;
         gBeta += gMu * m[i];
         if (!Number.isNaN(this.y[i])) {
