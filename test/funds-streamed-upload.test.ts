@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import type { Client, Interceptor, Transport } from "@connectrpc/connect";
 import { Code, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
@@ -24,6 +22,7 @@ import {
 import { workbookTemplate } from "@portal/workbook";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startService } from "./service-process.js";
 
 /** The documented upload limit: 50 MB. */
 const LIMIT = 50 * 1024 * 1024;
@@ -325,30 +324,6 @@ describe.skipIf(!postgresUp())("streamed uploads through the gateway (PostgreSQL
     ]);
   });
 });
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-
-/** Starts `services/<name>/src/main.ts` as its own process and waits for it to listen. */
-async function startService(
-  name: string,
-  env: Record<string, string>,
-): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(
-    process.execPath,
-    ["--conditions=source", "--import", "tsx", `services/${name}/src/main.ts`],
-    {
-      cwd: root,
-      env: { ...process.env, ...env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) {
-    const rec = JSON.parse(line) as { msg?: string; port?: number };
-    if (rec.msg?.startsWith("listening") && rec.port) return { proc, port: rec.port };
-  }
-  throw new Error(`${name} exited before listening`);
-}
 
 describe.skipIf(!postgresUp() || !natsUp())(
   "a streamed upload through a gateway and a funds service in processes of their own",

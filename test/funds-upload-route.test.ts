@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { request } from "node:http";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { Role } from "@portal/api";
 import { FundService, UploadStatus } from "@portal/api/funds/v1/funds";
@@ -19,6 +17,7 @@ import { parseWorkbook } from "@portal/workbook";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPortal, type TestPortal } from "./embedded-portal.js";
+import { startService } from "./service-process.js";
 
 const ADMIN = { email: "root@platform.example", password: "bootstrap password 1" };
 const MEMBER = { email: "analyst@acme.example", password: "analyst password 1" };
@@ -399,30 +398,6 @@ describe.skipIf(!postgresUp())("the streamed browser upload route (embedded, Pos
     expect(anonymous.status).toBe(401);
   });
 });
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-
-/** Starts `services/<name>/src/main.ts` as its own process and waits for it to listen. */
-async function startService(
-  name: string,
-  env: Record<string, string>,
-): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(
-    process.execPath,
-    ["--conditions=source", "--import", "tsx", `services/${name}/src/main.ts`],
-    {
-      cwd: root,
-      env: { ...process.env, ...env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) {
-    const rec = JSON.parse(line) as { msg?: string; port?: number };
-    if (rec.msg?.startsWith("listening") && rec.port) return { proc, port: rec.port };
-  }
-  throw new Error(`${name} exited before listening`);
-}
 
 /**
  * The same route on a gateway in a process of its own, which calls a funds service in another

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
@@ -22,30 +21,9 @@ import {
   TEST_S3_CREDENTIALS,
 } from "@portal/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startService } from "./service-process.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-
-/** Starts `services/<name>/src/main.ts` as its own process and waits for it to listen. */
-async function startService(
-  name: string,
-  env: Record<string, string>,
-): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(
-    process.execPath,
-    ["--conditions=source", "--import", "tsx", `services/${name}/src/main.ts`],
-    {
-      cwd: root,
-      env: { ...process.env, ...env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) {
-    const rec = JSON.parse(line) as { msg?: string; port?: number };
-    if (rec.msg?.startsWith("listening") && rec.port) return { proc, port: rec.port };
-  }
-  throw new Error(`${name} exited before listening`);
-}
 
 describe.skipIf(!postgresUp() || !natsUp())(
   "a service alone on PostgreSQL, NATS JetStream and S3",
