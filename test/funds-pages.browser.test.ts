@@ -1,30 +1,19 @@
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { readFile } from "node:fs/promises";
 import { createClient } from "@connectrpc/connect";
 import { Role } from "@portal/api";
 import { FundService } from "@portal/api/funds/v1/funds";
 import { IdentityService } from "@portal/api/identity/v1/identity";
-import { requireRealServices } from "@portal/test-kit";
 import { parseWorkbook } from "@portal/workbook";
 import type { Browser } from "playwright-core";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPortal, type TestPortal } from "./embedded-portal.js";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const ADMIN = { email: "root@platform.example", password: "bootstrap password 1" };
-const MEMBER = { email: "analyst@acme.example", password: "analyst password 1" };
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (requireRealServices) throw new Error(`${CHROMIUM} is missing; .ci/run installs chromium`);
-  console.warn(`${CHROMIUM} not found: the browser tests are skipped (apt-get install chromium).`);
-}
+import {
+  ADMIN,
+  type BrowserPortal,
+  haveChromium,
+  MEMBER,
+  startBrowserPortal,
+} from "./browser-portal.js";
+import type { TestPortal } from "./embedded-portal.js";
 
 /** The template's Market sheet names these series; the organisation's admin uploads them first. */
 const templateSeries = new TextEncoder().encode(
@@ -46,27 +35,16 @@ const templateSeries = new TextEncoder().encode(
  * versions, metrics and the chart of its weekly series.
  */
 describe.skipIf(!haveChromium)("the funds pages in the browser (embedded)", () => {
+  let bp: BrowserPortal;
   let tp: TestPortal;
-  let webDir: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    webDir = await mkdtemp(join(tmpdir(), "portal-web-funds-"));
-    await promisify(execFile)(process.execPath, ["web/build.mjs", webDir], { cwd: root });
-    tp = await startTestPortal("portal-ui-funds-", {
-      WEB_DIR: webDir,
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-background-networking"],
-    });
+    bp = await startBrowserPortal("portal-ui-funds-");
+    ({ tp, browser } = bp);
   });
   afterAll(async () => {
-    await browser?.close();
-    await tp?.stop();
-    await rm(webDir, { recursive: true, force: true });
+    await bp?.stop();
   });
 
   it("downloads the template, uploads through the form, shows problems, and the fund's page", async () => {

@@ -1,7 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -10,21 +8,18 @@ import { Role } from "@portal/api";
 import { FundService } from "@portal/api/funds/v1/funds";
 import { IdentityService } from "@portal/api/identity/v1/identity";
 import { RunService } from "@portal/api/runs/v1/runs";
-import { requireRealServices } from "@portal/test-kit";
 import type { Browser, Page } from "playwright-core";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPortal, type TestPortal } from "./embedded-portal.js";
+import {
+  ADMIN,
+  type BrowserPortal,
+  haveChromium,
+  MEMBER,
+  startBrowserPortal,
+} from "./browser-portal.js";
+import type { TestPortal } from "./embedded-portal.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
-const ADMIN = { email: "root@platform.example", password: "bootstrap password 1" };
-const MEMBER = { email: "analyst@acme.example", password: "analyst password 1" };
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (requireRealServices) throw new Error(`${CHROMIUM} is missing; .ci/run installs chromium`);
-  console.warn(`${CHROMIUM} not found: the browser tests are skipped (apt-get install chromium).`);
-}
 
 /** The page's visible state of the run, read from the DOM. */
 const runState = (page: Page) =>
@@ -40,27 +35,16 @@ const runState = (page: Page) =>
  * fits it; after the run has completed, a reload still shows its whole log.
  */
 describe.skipIf(!haveChromium)("the run page in the browser (embedded)", () => {
+  let bp: BrowserPortal;
   let tp: TestPortal;
-  let webDir: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    webDir = await mkdtemp(join(tmpdir(), "portal-web-"));
-    await promisify(execFile)(process.execPath, ["web/build.mjs", webDir], { cwd: root });
-    tp = await startTestPortal("portal-ui-", {
-      WEB_DIR: webDir,
-      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-background-networking"],
-    });
+    bp = await startBrowserPortal("portal-ui-");
+    ({ tp, browser } = bp);
   });
   afterAll(async () => {
-    await browser?.close();
-    await tp?.stop();
-    await rm(webDir, { recursive: true, force: true });
+    await bp?.stop();
   });
 
   it("shows a run's log lines and progress while it runs, and its whole log after a reload", async () => {
