@@ -22,7 +22,7 @@ import {
 import { workbookTemplate } from "@portal/workbook";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startService } from "./service-process.js";
+import { startGatewayStack } from "./service-process.js";
 
 /** The documented upload limit: 50 MB. */
 const LIMIT = 50 * 1024 * 1024;
@@ -340,34 +340,22 @@ describe.skipIf(!postgresUp() || !natsUp())(
       await db.connect();
       const jwk = await generatePrincipalKey();
       const signer = await createPrincipalSigner(jwk);
-      const common = {
-        DATABASE_URL: t.url,
-        NATS_URL: realServices.natsUrl,
-        PRINCIPAL_SIGNING_JWK: JSON.stringify(jwk),
-      };
-      const funds = await startService("funds", {
-        ...common,
-        S3_BUCKET: "portal-test",
-        S3_ENDPOINT: realServices.s3Endpoint ?? "",
-        S3_FORCE_PATH_STYLE: "true",
-        AWS_ACCESS_KEY_ID: TEST_S3_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: TEST_S3_CREDENTIALS.secretAccessKey,
-      });
-      procs.push(funds.proc);
-      const identity = await startService("identity", common);
-      procs.push(identity.proc);
-      // The gateway calls funds over gRPC (HTTP/2), as in the cluster.
-      const gateway = await startService("gateway", {
-        ...common,
-        IDENTITY_URL: `http://127.0.0.1:${identity.port}`,
-        FUNDS_URL: `http://127.0.0.1:${funds.port}`,
-      });
-      procs.push(gateway.proc);
+      const gatewayPort = await startGatewayStack(
+        {
+          DATABASE_URL: t.url,
+          NATS_URL: realServices.natsUrl,
+          PRINCIPAL_SIGNING_JWK: JSON.stringify(jwk),
+          S3_ENDPOINT: realServices.s3Endpoint ?? "",
+          AWS_ACCESS_KEY_ID: TEST_S3_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: TEST_S3_CREDENTIALS.secretAccessKey,
+        },
+        procs,
+      );
       client = (orgId) =>
         createClient(
           FundService,
           createGrpcTransport({
-            baseUrl: `http://127.0.0.1:${gateway.port}/api`,
+            baseUrl: `http://127.0.0.1:${gatewayPort}/api`,
             interceptors: [
               (next) => async (req) => {
                 req.header.set(

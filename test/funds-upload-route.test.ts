@@ -17,7 +17,7 @@ import { parseWorkbook } from "@portal/workbook";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPortal, type TestPortal } from "./embedded-portal.js";
-import { startService } from "./service-process.js";
+import { startGatewayStack } from "./service-process.js";
 
 const ADMIN = { email: "root@platform.example", password: "bootstrap password 1" };
 const MEMBER = { email: "analyst@acme.example", password: "analyst password 1" };
@@ -421,29 +421,18 @@ describe.skipIf(!postgresUp() || !natsUp())(
       const jwk = await generatePrincipalKey();
       const signer = await createPrincipalSigner(jwk);
       sign = (orgId, role) => signer.sign({ subject: `user-${role}`, orgId, role });
-      const common = {
-        DATABASE_URL: t.url,
-        NATS_URL: realServices.natsUrl,
-        PRINCIPAL_SIGNING_JWK: JSON.stringify(jwk),
-      };
-      const funds = await startService("funds", {
-        ...common,
-        S3_BUCKET: "portal-test",
-        S3_ENDPOINT: realServices.s3Endpoint ?? "",
-        S3_FORCE_PATH_STYLE: "true",
-        AWS_ACCESS_KEY_ID: TEST_S3_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: TEST_S3_CREDENTIALS.secretAccessKey,
-      });
-      procs.push(funds.proc);
-      const identity = await startService("identity", common);
-      procs.push(identity.proc);
-      const gateway = await startService("gateway", {
-        ...common,
-        IDENTITY_URL: `http://127.0.0.1:${identity.port}`,
-        FUNDS_URL: `http://127.0.0.1:${funds.port}`,
-      });
-      procs.push(gateway.proc);
-      baseUrl = `http://127.0.0.1:${gateway.port}`;
+      const gatewayPort = await startGatewayStack(
+        {
+          DATABASE_URL: t.url,
+          NATS_URL: realServices.natsUrl,
+          PRINCIPAL_SIGNING_JWK: JSON.stringify(jwk),
+          S3_ENDPOINT: realServices.s3Endpoint ?? "",
+          AWS_ACCESS_KEY_ID: TEST_S3_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: TEST_S3_CREDENTIALS.secretAccessKey,
+        },
+        procs,
+      );
+      baseUrl = `http://127.0.0.1:${gatewayPort}`;
     });
     afterAll(async () => {
       for (const p of procs) if (p.exitCode === null) p.kill("SIGKILL");

@@ -26,3 +26,40 @@ export async function startService(
   }
   throw new Error(`${name} exited before listening`);
 }
+
+/** PostgreSQL, NATS and S3 settings, and the signing key, of a funds + identity + gateway stack. */
+export interface StackEnv {
+  DATABASE_URL: string;
+  NATS_URL: string;
+  PRINCIPAL_SIGNING_JWK: string;
+  S3_ENDPOINT: string;
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
+}
+
+/**
+ * Funds, identity and a gateway in processes of their own (the gateway calls funds over gRPC,
+ * as in the cluster); the processes go into `procs` as they start, so a caller can kill them
+ * even when a later one fails. Returns the gateway's port.
+ */
+export async function startGatewayStack(env: StackEnv, procs: ChildProcess[]): Promise<number> {
+  const { S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...common } = env;
+  const funds = await startService("funds", {
+    ...common,
+    S3_BUCKET: "portal-test",
+    S3_ENDPOINT,
+    S3_FORCE_PATH_STYLE: "true",
+    AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY,
+  });
+  procs.push(funds.proc);
+  const identity = await startService("identity", common);
+  procs.push(identity.proc);
+  const gateway = await startService("gateway", {
+    ...common,
+    IDENTITY_URL: `http://127.0.0.1:${identity.port}`,
+    FUNDS_URL: `http://127.0.0.1:${funds.port}`,
+  });
+  procs.push(gateway.proc);
+  return gateway.port;
+}
