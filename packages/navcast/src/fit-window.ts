@@ -126,7 +126,10 @@ export async function fitWindow(
     metric: s.metric,
     // at most 2^6 micro steps: a region that needs more is reported as divergent rather than
     // stalling the chain at a thousand gradients per step
-    localStepSize: s.localStepError > 0 ? { maxError: s.localStepError, maxHalvings: 6 } : false,
+    localStepSize:
+      s.localStepError > 0
+        ? { maxError: s.localStepError, maxHalvings: s.localStepHalvings }
+        : false,
     onProgress: o.onProgress,
   };
   // chains on worker threads give the same draws as in-thread (mcmc's contract), only faster
@@ -163,6 +166,7 @@ export async function fitWindow(
         });
   let res: SampleResult;
   let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
+  let seen = states;
   try {
     if (config.parameterization === "whitened" && s.pilotWarmup > 0) {
       // pilot (issue 9): a short warm-up from the data-based start, whose end is where the
@@ -177,22 +181,30 @@ export async function fitWindow(
         states.map((x) => toSampler(pw, x)),
         {
           warmup: s.pilotWarmup,
-          draws: 1,
+          draws: PILOT_DRAWS,
           seed: nextUint32(createRng(seed, 0x9170)),
           onProgress: undefined,
         },
       );
-      states = pilot.draws.map((c) => {
+      const toModelPoint = (q: Float64Array) => {
         const x = new Float64Array(density.dim);
-        pw.toModel(c.subarray(c.length - density.dim), x);
+        pw.toModel(q, x);
         return x;
-      });
+      };
+      states = pilotEnds(pilot, density.dim).map(toModelPoint);
+      // what "auto" judges: every draw of the pilot's sampling phase
+      seen = pilot.draws.flatMap((c) =>
+        Array.from({ length: c.length / density.dim }, (_, i) =>
+          toModelPoint(c.subarray(i * density.dim, (i + 1) * density.dim)),
+        ),
+      );
     }
     if (auto) {
-      // a fund that the pilot's chains see wiped out (in at least half of them) keeps threshold
-      // coordinates in every net distribution week; any other fund gets kappa in all of them
-      const wipedIn = states.filter((x) => density.wipedWeeks(x).length > 0).length;
-      if (2 * wipedIn < states.length) {
+      // a fund that the pilot sees wiped out (in at least half of its draws, or of the starting
+      // points without a pilot) keeps threshold coordinates in every net distribution week; any
+      // other fund gets kappa in all of them
+      const wipedIn = seen.filter((x) => density.wipedWeeks(x).length > 0).length;
+      if (2 * wipedIn < seen.length) {
         const next: DensityCoordinates = { distributionWeeks: "log_value" };
         const d = createDensity(data, options, next);
         const from = density;
@@ -276,6 +288,49 @@ export async function fitWindow(
     priors: used,
     raw: o.keepRawDraws ? { draws: res.draws, density, data } : undefined,
   };
+}
+
+/** Draws of the pilot's sampling phase: enough to tell each chain's typical log density. */
+const PILOT_DRAWS = 25;
+/**
+ * A chain whose pilot draws sit, on average, this far below the best chain's in log density is
+ * in a region of small mass (about e^-10 of the best chain's, give or take the ratio of the modes'
+ * widths) that it may not leave within the run. The mean of 25 draws has a standard error near 4
+ * on these funds, so chains in one mode seldom differ by this much; when they do, moving one only
+ * starts it elsewhere in the same mode.
+ */
+const PILOT_BEHIND = 10;
+
+/**
+ * Where each chain starts after the pilot (sampler coordinates): its last pilot draw, unless its
+ * pilot sat PILOT_BEHIND below the best chain's in mean log density; such a chain starts instead
+ * from a draw of a chain that did not (spread over their draws, so that the chains start apart).
+ * Issue 9: in funds wiped out by a distribution, chains that the pilot left in a minor mode stayed
+ * there (seed 1's fund 130: two chains at mean log density -322, two at -307; R-hat 1.7).
+ */
+export function pilotEnds(pilot: SampleResult, dim: number): Float64Array[] {
+  const n = (c: Float64Array) => c.length / dim;
+  const draw = (c: Float64Array, i: number) => c.slice(i * dim, (i + 1) * dim);
+  const means = pilot.stats.map((st) => {
+    let sum = 0;
+    for (const v of st.logDensity) sum += v;
+    return sum / st.logDensity.length;
+  });
+  const best = Math.max(...means);
+  const good = means.flatMap((m, c) => (m >= best - PILOT_BEHIND ? [c] : []));
+  let k = 0;
+  return pilot.draws.map((c, chain) => {
+    if (good.includes(chain)) return draw(c, n(c) - 1);
+    // the k-th moved chain takes a draw from good chain k mod |good|, a quarter of the pilot
+    // apart from the previous one it gave
+    const from = pilot.draws[good[k % good.length]];
+    const at = Math.max(
+      0,
+      n(from) - 1 - (Math.floor(k / good.length) + 1) * Math.floor(n(from) / 4),
+    );
+    k++;
+    return draw(from, at);
+  });
 }
 
 /** Model coordinates to the whitened potential's sampler coordinates. */

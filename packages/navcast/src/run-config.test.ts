@@ -7,11 +7,16 @@ describe("parseRunConfig", () => {
     const c = parseRunConfig({
       nav_lag_weeks: 4,
       windows: "last",
-      sampler: { chains: 2, target_accept: 0.9 },
+      sampler: { chains: 2, target_accept: 0.9, local_step_halvings: 8 },
     });
     expect(c.model.navLagWeeks).toBe(4);
     expect(c.windows).toBe("last");
-    expect(c.sampler).toMatchObject({ chains: 2, targetAccept: 0.9, warmup: 1000 });
+    expect(c.sampler).toMatchObject({
+      chains: 2,
+      targetAccept: 0.9,
+      warmup: 1000,
+      localStepHalvings: 8,
+    });
     expect(c.garchMethod).toBe("garch");
   });
   it("rejects unknown keys and methods", () => {
