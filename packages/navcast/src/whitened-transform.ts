@@ -74,7 +74,6 @@ export function createWhitenedPotential(
   // one density per chord iteration: each keeps its forward buffers for the reverse pass
   const baselines = Array.from({ length: Math.max(1, iterations) }, makeBaseline);
   const baseline = baselines[0];
-  const xi0 = reference.subarray(P, P + T);
   // sensitivities of log B at the NAV weeks to xi at the reference, per unit of F sqrt(1 - rho^2)
   const [F0] = val(iF, reference[iF]);
   const [rho0] = val(iRho, reference[iRho]);
