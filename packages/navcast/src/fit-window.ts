@@ -124,8 +124,8 @@ export async function fitWindow(
     targetAccept: s.targetAccept,
     maxTreeDepth: s.maxTreeDepth,
     metric: s.metric,
-    // at most 2^6 micro steps: a region that needs more is reported as divergent rather than
-    // stalling the chain at a thousand gradients per step
+    // at most 2^local_step_halvings micro steps: a region that needs more is reported as
+    // divergent rather than stalling the chain
     localStepSize:
       s.localStepError > 0
         ? { maxError: s.localStepError, maxHalvings: s.localStepHalvings }
@@ -172,8 +172,8 @@ export async function fitWindow(
       // pilot (issue 9): a short warm-up from the data-based start, whose end is where the
       // whitening's sensitivities are measured again (the first ones are taken at the start,
       // which can be far from the posterior in lambda, to which they are most sensitive); each
-      // chain then starts where its pilot ended. The maps are fixed before the run proper, so
-      // the target is unchanged.
+      // chain then starts where its pilot ended, or where a better chain's did (`pilotEnds`). The
+      // maps are fixed before the run proper, so the target is unchanged.
       reference = states[0];
       const pw = whitenedFor(density, coordinates, reference);
       potential = pw;
