@@ -340,17 +340,7 @@ describe.skipIf(!postgresUp() || !natsUp())(
       await db.connect();
       const jwk = await generatePrincipalKey();
       const signer = await createPrincipalSigner(jwk);
-      const gatewayPort = await startGatewayStack(
-        {
-          DATABASE_URL: t.url,
-          NATS_URL: realServices.natsUrl,
-          PRINCIPAL_SIGNING_JWK: JSON.stringify(jwk),
-          S3_ENDPOINT: realServices.s3Endpoint ?? "",
-          AWS_ACCESS_KEY_ID: TEST_S3_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: TEST_S3_CREDENTIALS.secretAccessKey,
-        },
-        procs,
-      );
+      const gatewayPort = await startGatewayStack(t.url, jwk, procs);
       client = (orgId) =>
         createClient(
           FundService,

@@ -6,13 +6,7 @@ import { Role } from "@portal/api";
 import { FundService, UploadStatus } from "@portal/api/funds/v1/funds";
 import { IdentityService } from "@portal/api/identity/v1/identity";
 import { createPrincipalSigner, generatePrincipalKey } from "@portal/runtime";
-import {
-  createTestDatabase,
-  natsUp,
-  postgresUp,
-  realServices,
-  TEST_S3_CREDENTIALS,
-} from "@portal/test-kit";
+import { createTestDatabase, natsUp, postgresUp } from "@portal/test-kit";
 import { parseWorkbook } from "@portal/workbook";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -421,17 +415,7 @@ describe.skipIf(!postgresUp() || !natsUp())(
       const jwk = await generatePrincipalKey();
       const signer = await createPrincipalSigner(jwk);
       sign = (orgId, role) => signer.sign({ subject: `user-${role}`, orgId, role });
-      const gatewayPort = await startGatewayStack(
-        {
-          DATABASE_URL: t.url,
-          NATS_URL: realServices.natsUrl,
-          PRINCIPAL_SIGNING_JWK: JSON.stringify(jwk),
-          S3_ENDPOINT: realServices.s3Endpoint ?? "",
-          AWS_ACCESS_KEY_ID: TEST_S3_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: TEST_S3_CREDENTIALS.secretAccessKey,
-        },
-        procs,
-      );
+      const gatewayPort = await startGatewayStack(t.url, jwk, procs);
       baseUrl = `http://127.0.0.1:${gatewayPort}`;
     });
     afterAll(async () => {

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { realServices, TEST_S3_CREDENTIALS } from "@portal/test-kit";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -27,30 +28,29 @@ export async function startService(
   throw new Error(`${name} exited before listening`);
 }
 
-/** PostgreSQL, NATS and S3 settings, and the signing key, of a funds + identity + gateway stack. */
-export interface StackEnv {
-  DATABASE_URL: string;
-  NATS_URL: string;
-  PRINCIPAL_SIGNING_JWK: string;
-  S3_ENDPOINT: string;
-  AWS_ACCESS_KEY_ID: string;
-  AWS_SECRET_ACCESS_KEY: string;
-}
-
 /**
  * Funds, identity and a gateway in processes of their own (the gateway calls funds over gRPC,
- * as in the cluster); the processes go into `procs` as they start, so a caller can kill them
- * even when a later one fails. Returns the gateway's port.
+ * as in the cluster), on the given database and principal signing key and the test run's NATS
+ * and S3 server; the processes go into `procs` as they start, so a caller can kill them even
+ * when a later one fails. Returns the gateway's port.
  */
-export async function startGatewayStack(env: StackEnv, procs: ChildProcess[]): Promise<number> {
-  const { S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...common } = env;
+export async function startGatewayStack(
+  databaseUrl: string,
+  signingJwk: JsonWebKey,
+  procs: ChildProcess[],
+): Promise<number> {
+  const common = {
+    DATABASE_URL: databaseUrl,
+    NATS_URL: realServices.natsUrl,
+    PRINCIPAL_SIGNING_JWK: JSON.stringify(signingJwk),
+  };
   const funds = await startService("funds", {
     ...common,
     S3_BUCKET: "portal-test",
-    S3_ENDPOINT,
+    S3_ENDPOINT: realServices.s3Endpoint ?? "",
     S3_FORCE_PATH_STYLE: "true",
-    AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY,
+    AWS_ACCESS_KEY_ID: TEST_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_S3_CREDENTIALS.secretAccessKey,
   });
   procs.push(funds.proc);
   const identity = await startService("identity", common);
