@@ -193,11 +193,12 @@ export async function fitWindow(
       };
       states = pilotEnds(pilot, density.dim).map(toModelPoint);
       // what "auto" judges: every draw of the pilot's sampling phase
-      seen = pilot.draws.flatMap((c) =>
-        Array.from({ length: c.length / density.dim }, (_, i) =>
-          toModelPoint(c.subarray(i * density.dim, (i + 1) * density.dim)),
-        ),
-      );
+      if (auto)
+        seen = pilot.draws.flatMap((c) =>
+          Array.from({ length: c.length / density.dim }, (_, i) =>
+            toModelPoint(c.subarray(i * density.dim, (i + 1) * density.dim)),
+          ),
+        );
     }
     if (auto) {
       // a fund that the pilot sees wiped out (in at least half of its draws, or of the starting
