@@ -99,9 +99,11 @@ export class NavcastDensity implements Potential {
   /** log N_t at the NAV weeks, in week order. */
   readonly logNav: Float64Array;
   private readonly distIdx: Int32Array;
-  private readonly logDist: Float64Array;
+  /** log D_t at the distribution weeks (t >= 2), in week order. */
+  readonly logDist: Float64Array;
   private readonly secIdx: Int32Array;
-  private readonly logSec: Float64Array;
+  /** log S_t at the secondary-price weeks, in week order. */
+  readonly logSec: Float64Array;
   // scratch
   private readonly x: Float64Array;
   private readonly dx: Float64Array;
@@ -350,6 +352,39 @@ export class NavcastDensity implements Potential {
     this.gLB.fill(0);
     this.gx.fill(0);
     for (let j = 0; j < this.navIdx.length; j++) this.gLB[this.navIdx[j]] = seeds[j];
+    this.backward(q, grad, true);
+  }
+
+  /**
+   * What each observation pins on a log scale, at q, into `out`: log B_t at the NAV weeks, then
+   * log V_{t-1} at the distribution weeks, then log V_t at the secondary-price weeks (each kind
+   * in week order, with as many entries as logNav, logDist and logSec). Keeps this evaluation's
+   * buffers for `observedLogsGradient`.
+   */
+  observedLogs(q: Float64Array, out: Float64Array): Float64Array {
+    this.forward(q);
+    const kn = this.navIdx.length;
+    const kd = this.distIdx.length;
+    for (let j = 0; j < kn; j++) out[j] = this.lb[this.navIdx[j]];
+    for (let j = 0; j < kd; j++) out[kn + j] = this.logV[this.distIdx[j] - 1];
+    for (let j = 0; j < this.secIdx.length; j++) out[kn + kd + j] = this.logV[this.secIdx[j]];
+    return out;
+  }
+
+  /**
+   * Right after `observedLogs(q, ...)`: the gradient w.r.t. q of sum_j seeds[j] times the j-th
+   * entry of `observedLogs`, through the value and smoothing recursions only (as
+   * `navLogBGradient`).
+   */
+  observedLogsGradient(q: Float64Array, seeds: Float64Array, grad: Float64Array): void {
+    this.gLV.fill(0);
+    this.gLB.fill(0);
+    this.gx.fill(0);
+    const kn = this.navIdx.length;
+    const kd = this.distIdx.length;
+    for (let j = 0; j < kn; j++) this.gLB[this.navIdx[j]] = seeds[j];
+    for (let j = 0; j < kd; j++) this.gLV[this.distIdx[j] - 1] += seeds[kn + j];
+    for (let j = 0; j < this.secIdx.length; j++) this.gLV[this.secIdx[j]] += seeds[kn + kd + j];
     this.backward(q, grad, true);
   }
 

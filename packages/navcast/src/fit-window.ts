@@ -32,7 +32,8 @@ import {
   segmentsToModel,
   segmentTransformFor,
 } from "./segment-transform.js";
-import { createWhitenedPotential, type WhitenedPotential } from "./whitened-transform.js";
+import type { WhitenedPotential } from "./whitened-transform.js";
+import { whitenedPotential } from "./worker-model.js";
 
 /** The `sampler` block of section 10, plus a few extra diagnostics. */
 export interface SamplerBlock {
@@ -105,12 +106,7 @@ export async function fitWindow(
   // where the chains start, in model coordinates (the density's)
   let states = initialPoints(density, data, s.chains, seed);
   const whitenedFor = (d: NavcastDensity, coords: DensityCoordinates, ref: Float64Array) =>
-    createWhitenedPotential(
-      d,
-      () => createDensity(data, options, coords),
-      ref,
-      s.whiteningIterations,
-    );
+    whitenedPotential(d, () => createDensity(data, options, coords), ref, s);
   // what the sampler sees: the density itself, or the density through a reparameterisation of
   // the shocks (same target; `toModel` maps the draws back)
   let potential: Potential = density;
@@ -153,6 +149,8 @@ export async function fitWindow(
             coordinates,
             reference,
             whiteningIterations: s.whiteningIterations,
+            whitenObservations: s.whitenObservations,
+            loadingCoordinates: s.loadingCoordinates,
           },
           threads: s.threads,
           dim: density.dim,

@@ -7,7 +7,13 @@ describe("parseRunConfig", () => {
     const c = parseRunConfig({
       nav_lag_weeks: 4,
       windows: "last",
-      sampler: { chains: 2, target_accept: 0.9, local_step_halvings: 8 },
+      sampler: {
+        chains: 2,
+        target_accept: 0.9,
+        local_step_halvings: 8,
+        whiten_observations: "navs",
+        loading_coordinates: false,
+      },
     });
     expect(c.model.navLagWeeks).toBe(4);
     expect(c.windows).toBe("last");
@@ -16,6 +22,12 @@ describe("parseRunConfig", () => {
       targetAccept: 0.9,
       warmup: 1000,
       localStepHalvings: 8,
+      whitenObservations: "navs",
+      loadingCoordinates: false,
+    });
+    expect(parseRunConfig({}).sampler).toMatchObject({
+      whitenObservations: "all",
+      loadingCoordinates: true,
     });
     expect(c.garchMethod).toBe("garch");
   });
@@ -23,6 +35,12 @@ describe("parseRunConfig", () => {
     expect(() => parseRunConfig({ nav_lag: 2 })).toThrow(ConfigError);
     expect(() => parseRunConfig({ garch_method: "figarch" })).toThrow(/garch_method/);
     expect(() => parseRunConfig({ sampler: { chain: 2 } })).toThrow(/sampler key chain/);
+    expect(() => parseRunConfig({ sampler: { whiten_observations: "nav" } })).toThrow(
+      /whiten_observations/,
+    );
+    expect(() => parseRunConfig({ sampler: { loading_coordinates: "yes" } })).toThrow(
+      /loading_coordinates/,
+    );
   });
 });
 

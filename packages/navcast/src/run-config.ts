@@ -7,6 +7,7 @@ import { ConfigError } from "./errors.js";
 import { GARCH_METHODS, type GarchMethod } from "./garch.js";
 import { DEFAULT_MODEL_OPTIONS, type ModelOptions, type ParamName } from "./model-config.js";
 import type { PriorSpec } from "./priors.js";
+import type { WhitenedObservations } from "./whitened-transform.js";
 
 /** Sampler settings (passed to @portal/mcmc). */
 export interface SamplerSettings {
@@ -35,6 +36,16 @@ export interface SamplerSettings {
    * the model's recursions per gradient.
    */
   whiteningIterations: number;
+  /**
+   * The observations whose pull the whitened parameterisation follows: "navs" (the GP's NAVs) or
+   * "all" (NAVs, distributions and secondary prices).
+   */
+  whitenObservations: WhitenedObservations;
+  /**
+   * Whether the whitened parameterisation samples F and rho as the loading on the comparable,
+   * F rho, and the fund's own log volatility, log(F sqrt(1 - rho^2)) (loading-transform.ts).
+   */
+  loadingCoordinates: boolean;
   /**
    * Warm-up iterations of a pilot run of the whitened parameterisation, after which its
    * sensitivities are measured again where the pilot ended (0: no pilot).
@@ -98,6 +109,10 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     // across the threshold (seed 1's funds 45, 110, 141, 191); with 10, none, at a similar cost
     localStepHalvings: 10,
     whiteningIterations: 3,
+    // issue 9: distributions pin log V_{t-1} as NAVs pin log B_t, with a tightness that moves
+    // with sigma_d and F; the whitening follows them too
+    whitenObservations: "all",
+    loadingCoordinates: true,
     pilotWarmup: 150,
   },
 };
@@ -126,6 +141,8 @@ const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
   local_step_error: "localStepError",
   local_step_halvings: "localStepHalvings",
   whitening_iterations: "whiteningIterations",
+  whiten_observations: "whitenObservations",
+  loading_coordinates: "loadingCoordinates",
   pilot_warmup: "pilotWarmup",
 };
 
@@ -186,6 +203,16 @@ export function parseRunConfig(raw: unknown): RunConfig {
       if (!key) throw new ConfigError(`unknown sampler key ${k}`, { field: `sampler.${k}` });
       (sampler as Record<string, unknown>)[key] = v;
     }
+  }
+  if (!["navs", "all"].includes(sampler.whitenObservations)) {
+    throw new ConfigError('sampler.whiten_observations must be "navs" or "all"', {
+      field: "sampler.whiten_observations",
+    });
+  }
+  if (typeof sampler.loadingCoordinates !== "boolean") {
+    throw new ConfigError("sampler.loading_coordinates must be true or false", {
+      field: "sampler.loading_coordinates",
+    });
   }
   const priors = (o.priors ?? {}) as Partial<Record<ParamName, PriorSpec>>;
   if (typeof priors !== "object" || Array.isArray(priors)) {

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { createDensity } from "./density.js";
 import { processWindow, trimToFirstContribution } from "./fund-processor.js";
 import { initialPoints } from "./initial-points.js";
+import { withLoadingCoordinates } from "./loading-transform.js";
 import { DEFAULT_MODEL_OPTIONS, type ModelOptions } from "./model-config.js";
 import { createRng, normal } from "./rng.js";
 import { simulateFund } from "./simulate.js";
 import { generateSkeleton } from "./skeleton.js";
-import { createWhitenedPotential } from "./whitened-transform.js";
+import { createWhitenedPotential, type WhitenedObservations } from "./whitened-transform.js";
 
 const P = {
   alpha: 0.0005,
@@ -20,14 +21,34 @@ const P = {
   sigma_s: 0.1,
 };
 
-function setup(weeks: number, options: ModelOptions = DEFAULT_MODEL_OPTIONS) {
+function setup(
+  weeks: number,
+  o: {
+    options?: ModelOptions;
+    observations?: WhitenedObservations;
+    secondaryCount?: number;
+    loading?: boolean;
+  } = {},
+) {
+  const options = o.options ?? DEFAULT_MODEL_OPTIONS;
   const f = trimToFirstContribution(
-    simulateFund(generateSkeleton({ seed: 4, years: 2 }), P, { seed: 5 }),
+    simulateFund(
+      generateSkeleton({ seed: 4, years: 2, secondaryCount: o.secondaryCount ?? 0 }),
+      P,
+      { seed: 5 },
+    ),
   ).fund;
   const { data } = processWindow(f, weeks, { garchMethod: "garch", allowIgarch: true });
   const dens = createDensity(data, options);
   const ref = initialPoints(dens, data, 1, 3)[0];
-  const wp = createWhitenedPotential(dens, () => createDensity(data, options), ref, 3);
+  const whitened = createWhitenedPotential(
+    dens,
+    () => createDensity(data, options),
+    ref,
+    3,
+    o.observations ?? "all",
+  );
+  const wp = o.loading ? withLoadingCoordinates(whitened, dens) : whitened;
   return { dens, wp, ref };
 }
 
@@ -44,8 +65,8 @@ function samplerPoint(seed: number, dens: ReturnType<typeof setup>["dens"], ref:
 }
 
 describe("whitened transform", () => {
-  it("toSampler inverts toModel", () => {
-    const { dens, wp, ref } = setup(100);
+  it.each([false, true])("toSampler inverts toModel (loading coordinates: %s)", (loading) => {
+    const { dens, wp, ref } = setup(100, { loading });
     const x = samplerPoint(1, dens, ref);
     const q = new Float64Array(dens.dim);
     const x2 = new Float64Array(dens.dim);
@@ -55,50 +76,70 @@ describe("whitened transform", () => {
     expect(wp.rank).toBeGreaterThan(3);
   });
 
-  it("adds exactly log|det dx/dq| to the model density (finite-difference Jacobian)", () => {
-    const { dens, wp, ref } = setup(40);
-    const q = samplerPoint(2, dens, ref);
-    const n = dens.dim;
-    const x = new Float64Array(n);
-    const g = new Float64Array(n);
-    wp.toModel(q, x);
-    const diff = wp.logDensityGradient(q, g) - dens.logDensityGradient(x, new Float64Array(n));
-    // dense Jacobian by central differences, then log|det| by Gaussian elimination
-    const J = new Float64Array(n * n);
-    const xp = new Float64Array(n);
-    const xm = new Float64Array(n);
-    const h = 1e-6;
-    for (let j = 0; j < n; j++) {
-      const qj = q[j];
-      q[j] = qj + h;
-      wp.toModel(q, xp);
-      q[j] = qj - h;
-      wp.toModel(q, xm);
-      q[j] = qj;
-      for (let i = 0; i < n; i++) J[i * n + j] = (xp[i] - xm[i]) / (2 * h);
-    }
-    let logDet = 0;
-    for (let c = 0; c < n; c++) {
-      let p = c;
-      for (let r = c + 1; r < n; r++) if (Math.abs(J[r * n + c]) > Math.abs(J[p * n + c])) p = r;
-      if (p !== c)
-        for (let k = 0; k < n; k++) [J[c * n + k], J[p * n + k]] = [J[p * n + k], J[c * n + k]];
-      const piv = J[c * n + c];
-      logDet += Math.log(Math.abs(piv));
-      for (let r = c + 1; r < n; r++) {
-        const f = J[r * n + c] / piv;
-        for (let k = c; k < n; k++) J[r * n + k] -= f * J[c * n + k];
+  it.each([false, true])(
+    "adds exactly log|det dx/dq| to the model density (finite-difference Jacobian; loading coordinates: %s)",
+    (loading) => {
+      const { dens, wp, ref } = setup(40, { loading });
+      const q = samplerPoint(2, dens, ref);
+      const n = dens.dim;
+      const x = new Float64Array(n);
+      const g = new Float64Array(n);
+      wp.toModel(q, x);
+      const diff = wp.logDensityGradient(q, g) - dens.logDensityGradient(x, new Float64Array(n));
+      // dense Jacobian by central differences, then log|det| by Gaussian elimination
+      const J = new Float64Array(n * n);
+      const xp = new Float64Array(n);
+      const xm = new Float64Array(n);
+      const h = 1e-6;
+      for (let j = 0; j < n; j++) {
+        const qj = q[j];
+        q[j] = qj + h;
+        wp.toModel(q, xp);
+        q[j] = qj - h;
+        wp.toModel(q, xm);
+        q[j] = qj;
+        for (let i = 0; i < n; i++) J[i * n + j] = (xp[i] - xm[i]) / (2 * h);
       }
-    }
-    expect(diff).toBeLessThan(0); // the map contracts the NAV directions
-    expect(Math.abs(diff - logDet)).toBeLessThan(1e-6 * Math.max(1, Math.abs(logDet)));
-  });
+      let logDet = 0;
+      for (let c = 0; c < n; c++) {
+        let p = c;
+        for (let r = c + 1; r < n; r++) if (Math.abs(J[r * n + c]) > Math.abs(J[p * n + c])) p = r;
+        if (p !== c)
+          for (let k = 0; k < n; k++) [J[c * n + k], J[p * n + k]] = [J[p * n + k], J[c * n + k]];
+        const piv = J[c * n + c];
+        logDet += Math.log(Math.abs(piv));
+        for (let r = c + 1; r < n; r++) {
+          const f = J[r * n + c] / piv;
+          for (let k = c; k < n; k++) J[r * n + k] -= f * J[c * n + k];
+        }
+      }
+      expect(diff).toBeLessThan(0); // the map contracts the NAV directions
+      expect(Math.abs(diff - logDet)).toBeLessThan(1e-6 * Math.max(1, Math.abs(logDet)));
+    },
+  );
 
   it.each([
-    ["default options", DEFAULT_MODEL_OPTIONS],
-    ["L = 0, category1 prior", { ...DEFAULT_MODEL_OPTIONS, navLagWeeks: 0, category1: "prior" }],
-  ] as const)("has an exact gradient (%s)", (_, options) => {
-    const { dens, wp, ref } = setup(100, options as ModelOptions);
+    ["default options", {}],
+    ["NAVs only", { observations: "navs" }],
+    ["secondary prices", { secondaryCount: 3 }],
+    ["loading coordinates", { loading: true }],
+    [
+      "L = 0, category1 prior",
+      { options: { ...DEFAULT_MODEL_OPTIONS, navLagWeeks: 0, category1: "prior" } },
+    ],
+  ] as const)("has an exact gradient (%s)", (_, o) => {
+    const { dens, wp, ref } = setup(100, o as Parameters<typeof setup>[1]);
+    const observations = "observations" in o ? o.observations : "all";
+    const secondaries = "secondaryCount" in o ? o.secondaryCount : 0;
+    // the window holds NAVs and distributions (and secondary prices where asked for)
+    expect(dens.logNav.length).toBeGreaterThan(3);
+    expect(dens.logDist.length).toBeGreaterThan(3);
+    expect(dens.logSec.length).toBe(secondaries);
+    expect(wp.rank).toBe(
+      observations === "navs"
+        ? dens.logNav.length
+        : dens.logNav.length + dens.logDist.length + secondaries,
+    );
     const q = samplerPoint(3, dens, ref);
     const g = new Float64Array(dens.dim);
     wp.logDensityGradient(q, g);

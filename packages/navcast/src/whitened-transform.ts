@@ -1,30 +1,44 @@
 /**
  * Conditional whitening of the shocks (MODEL.md section 11; issue 9): the sampler sees the shocks
  * through a map that depends on the global parameters, built so that in the linear-Gaussian
- * approximation of the NAV terms the shocks' conditional posterior given the parameters becomes
- * N(0, I) for every sigma_n and F. That removes the funnel between sigma_n (and F) and the few
- * directions each NAV pins down, which a fixed metric cannot follow.
+ * approximation of the observation terms the shocks' conditional posterior given the parameters is
+ * close to N(0, I) for every sigma_n, sigma_d and F. That removes the funnels between those
+ * parameters and the few directions each observation pins down, which a fixed metric cannot
+ * follow.
  *
- * Linearising log B at the NAV weeks in the shocks gives a K x T sensitivity matrix, which is
- * (F sqrt(1 - rho^2)) A0 with A0 measured once at a reference point (the data-based starting
- * point). With whitened NAV noise sigma_n, c = F sqrt(1 - rho^2) / sigma_n and the thin SVD
- * A0 = U diag(s) V', the linearised conditional posterior of the shocks has precision
- * I + c^2 V diag(s^2) V': unit scale outside span(V), scale d_i = (1 + c^2 s_i^2)^(-1/2) along V.
+ * Each observation o pins a log-scale quantity l_o of the path: log B_t at a NAV week (noise about
+ * sigma_n), log V_{t-1} at a distribution week (log D_t - log delta, noise sigma_d) and log V_t at
+ * a secondary-price week (sigma_s). Linearising l in the shocks gives a K x T sensitivity matrix,
+ * which is (F sqrt(1 - rho^2)) A0 with A0 measured once at a reference point. With kind k's noise
+ * sigma_k and c_k = F sqrt(1 - rho^2) / sigma_k, the linearised conditional posterior of the
+ * shocks has precision I + sum_k c_k^2 A_k' A_k (A_k: kind k's rows of A0). Two noise scales move
+ * independently, so no fixed basis diagonalises it for every parameter value; the basis V is the
+ * one that does at the reference (the right singular vectors of the rows weighted by 1 /
+ * sigma_k at the reference: the thin SVD of diag(1 / sigma_ref) A0), and along its i-th direction
+ * the precision's diagonal
+ *
+ *     1 / d_i^2 = 1 + sum_k c_k^2 a_ki,    a_ki = |A_k v_i|^2,
+ *
+ * follows every noise scale (outside span(V) the scale is 1). With NAVs alone this is exact for
+ * all parameters, as before; with distributions it is exact at the reference's ratio of the noise
+ * scales and close to it nearby.
  *
  * The sampler's coordinates are u, split into the complement a = (I - V V') u and w = V' u, with
  *
  *     xi = a + V (d o w + m(params, a))
  *
- * where m is the conditional mode of V' xi given the parameters and a, found by chord iterations
- * with the fixed sensitivities (`iterations` of them, from m_0 = V' xi0):
+ * where m approximates the conditional mode of V' xi given the parameters and a, by chord
+ * iterations with the fixed sensitivities (`iterations` of them, from m_0 = V' xi0):
  *
- *     m_{j+1} = (1 - d^2) o m_j + c s o d^2 o U' r_j / sigma_n,   r_j = log N - log B(params, a + V m_j)
+ *     m_{j+1} = m_j + d^2 o (h_j - m_j),   h_j = sum_k (c_k / sigma_k) G_k' r_kj,
  *
- * One iteration is Gauss-Newton around the reference; more follow the curvature of log B (whose
- * error relative to sigma_n grows as sigma_n shrinks) and the parameters that move the smoothing
- * kernel (lambda), which the fixed A0 does not see. Since m does not depend on w, the map is a
- * bijection for every value of the parameters with log|det dxi/du| = sum_i log d_i, which is added
- * to the density: the target is exactly MODEL.md's; the approximation only shapes the geometry.
+ * with G = A0 V, r_kj = y_k - l_k(params, a + V m_j) kind k's residuals (y: log N, log D - log
+ * delta, log S). One iteration is Gauss-Newton around the reference; more follow the curvature of
+ * l (whose error relative to the noise grows as the noise shrinks) and the parameters that move
+ * the smoothing kernel (lambda), which the fixed A0 does not see. Since m does not depend on w,
+ * the map is a bijection for every value of the parameters with log|det dxi/du| = sum_i log d_i,
+ * which is added to the density: the target is exactly MODEL.md's; the approximation only shapes
+ * the geometry.
  */
 import { symmetricEigen } from "@portal/mcmc";
 import type { NavcastDensity, Potential } from "./density.js";
@@ -36,9 +50,15 @@ export interface WhitenedPotential extends Potential {
   toModel(q: Float64Array, x: Float64Array): void;
   /** Model coordinates to sampler coordinates (the inverse of toModel). */
   toSampler(x: Float64Array, q: Float64Array): void;
-  /** Number of whitened directions (NAVs with a non-degenerate sensitivity). */
+  /** Number of whitened directions (observations with a non-degenerate sensitivity). */
   readonly rank: number;
 }
+
+/**
+ * Which observations the whitening follows: the GP's NAVs only, or every observation of the path
+ * (NAVs, distributions and secondary prices).
+ */
+export type WhitenedObservations = "navs" | "all";
 
 /**
  * Builds the whitened potential of `density`. `makeBaseline` makes further densities of the same
@@ -51,11 +71,11 @@ export function createWhitenedPotential(
   makeBaseline: () => NavcastDensity,
   reference: Float64Array,
   iterations = 1,
+  observations: WhitenedObservations = "all",
 ): WhitenedPotential {
   const dim = density.dim;
   const P = density.xiOffset;
   const T = density.T;
-  const K = density.logNav.length;
   const idx = (n: string) => {
     const k = density.names.indexOf(n as never);
     if (k < 0) throw new Error(`the density has no parameter ${n}`);
@@ -63,70 +83,97 @@ export function createWhitenedPotential(
   };
   const iF = idx("F");
   const iRho = idx("rho");
-  const iSn = idx("sigma_n");
   const t4 = new Float64Array(4);
   const val = (k: number, qk: number): [number, number] => {
     const p = density.priors[k];
     constrain(p.transform, p.support, qk, t4);
     return [t4[0], t4[1]];
   };
+  // the kinds of observation followed, each a run [from, to) of `observedLogs`' entries with its
+  // noise parameter, its observed values and the parameter subtracted from them (log delta), if any
+  const Kn = density.logNav.length;
+  const Kd = density.logDist.length;
+  const Ks = density.logSec.length;
+  const kinds = [{ from: 0, to: Kn, noise: idx("sigma_n"), offset: -1, y: density.logNav }];
+  if (observations === "all") {
+    if (Kd > 0)
+      kinds.push({
+        from: Kn,
+        to: Kn + Kd,
+        noise: idx("sigma_d"),
+        offset: idx("log_delta"),
+        y: density.logDist,
+      });
+    if (Ks > 0)
+      kinds.push({
+        from: Kn + Kd,
+        to: Kn + Kd + Ks,
+        noise: idx("sigma_s"),
+        offset: -1,
+        y: density.logSec,
+      });
+  }
+  const nk = kinds.length;
+  const K = kinds[nk - 1].to; // observations followed (a prefix of observedLogs' entries)
+  const kindOf = new Int32Array(K);
+  kinds.forEach((kd, k) => kindOf.fill(k, kd.from, kd.to));
 
   // one density per chord iteration: each keeps its forward buffers for the reverse pass
   const baselines = Array.from({ length: Math.max(1, iterations) }, makeBaseline);
   const baseline = baselines[0];
-  // sensitivities of log B at the NAV weeks to xi at the reference, per unit of F sqrt(1 - rho^2)
+  const all = new Float64Array(Kn + Kd + Ks); // observedLogs' output
+  const seeds = new Float64Array(Kn + Kd + Ks);
+  // sensitivities of the observations to xi at the reference, per unit of F sqrt(1 - rho^2)
   const [F0] = val(iF, reference[iF]);
   const [rho0] = val(iRho, reference[iRho]);
   const scale0 = F0 * Math.sqrt(1 - rho0 * rho0);
   const a0 = new Float64Array(K * T);
   {
-    const lb = new Float64Array(K);
-    const seeds = new Float64Array(K);
     const g = new Float64Array(dim);
-    for (let k = 0; k < K; k++) {
-      baseline.navLogB(reference, lb);
+    for (let o = 0; o < K; o++) {
+      baseline.observedLogs(reference, all);
       seeds.fill(0);
-      seeds[k] = 1;
-      baseline.navLogBGradient(reference, seeds, g);
-      for (let t = 0; t < T; t++) a0[k * T + t] = g[P + t] / scale0;
+      seeds[o] = 1;
+      baseline.observedLogsGradient(reference, seeds, g);
+      for (let t = 0; t < T; t++) a0[o * T + t] = g[P + t] / scale0;
     }
   }
-  // The thin SVD A0 = U diag(s) V' with V = Q' W: Q's rows an orthonormal basis of A0's row space
-  // by Gram-Schmidt in the order of the NAV weeks, so that row i is zero after the week of the
-  // i-th NAV (a NAV does not depend on later shocks) and products with Q cost about half of dense
-  // ones; W the eigenvectors of the small R x R Gram matrix of A0 Q'.
+  // The thin SVD of the weighted rows diag(1 / sigma_ref) A0 = U diag(s) V' with V = Q' W: Q's rows
+  // an orthonormal basis of A0's row space by Gram-Schmidt in the order of the observations' weeks,
+  // so that row i is zero after the week of the i-th observation (an observation does not depend
+  // on later shocks) and products with Q cost about half of dense ones; W the eigenvectors of the
+  // small R x R Gram matrix of the weighted A0 Q'.
   const basis = orthonormalRows(a0, K, T);
   const R = basis.rank;
   const Qt = basis.rows;
   const len = basis.lengths;
   const B = new Float64Array(K * R); // A0 Q'
-  for (let k = 0; k < K; k++) {
+  for (let o = 0; o < K; o++) {
     for (let i = 0; i < R; i++) {
       let sum = 0;
-      for (let t = 0; t < len[i]; t++) sum += a0[k * T + t] * Qt[i * T + t];
-      B[k * R + i] = sum;
+      for (let t = 0; t < len[i]; t++) sum += a0[o * T + t] * Qt[i * T + t];
+      B[o * R + i] = sum;
     }
   }
+  const weight = kinds.map((kd) => 1 / val(kd.noise, reference[kd.noise])[0] ** 2);
   const gram = new Float64Array(R * R);
   for (let i = 0; i < R; i++) {
     for (let j = 0; j <= i; j++) {
       let sum = 0;
-      for (let k = 0; k < K; k++) sum += B[k * R + i] * B[k * R + j];
+      for (let o = 0; o < K; o++) sum += weight[kindOf[o]] * B[o * R + i] * B[o * R + j];
       gram[i * R + j] = sum;
       gram[j * R + i] = sum;
     }
   }
-  const eig = R > 0 ? symmetricEigen(gram, R) : { values: new Float64Array(0), vectors: gram };
-  const W = eig.vectors; // R x R, column e an eigenvector
-  const s = new Float64Array(R);
-  const Ut = new Float64Array(R * K); // rows: left singular vectors
-  for (let e = 0; e < R; e++) {
-    s[e] = Math.sqrt(Math.max(0, eig.values[e]));
-    if (s[e] === 0) continue; // a direction no NAV sees: d = 1 and no pull on it
-    for (let k = 0; k < K; k++) {
+  const W = R > 0 ? symmetricEigen(gram, R).vectors : new Float64Array(0); // R x R, column e an eigenvector
+  const G = new Float64Array(K * R); // A0 V
+  const a = new Float64Array(nk * R); // a_ki = |A_k v_i|^2
+  for (let o = 0; o < K; o++) {
+    for (let e = 0; e < R; e++) {
       let sum = 0;
-      for (let i = 0; i < R; i++) sum += B[k * R + i] * W[i * R + e];
-      Ut[e * K + k] = sum / s[e];
+      for (let i = 0; i < R; i++) sum += B[o * R + i] * W[i * R + e];
+      G[o * R + e] = sum;
+      a[kindOf[o] * R + e] += sum * sum;
     }
   }
   const tmp = new Float64Array(R);
@@ -159,11 +206,17 @@ export function createWhitenedPotential(
   // scratch
   const J = Math.max(1, iterations);
   const xs = Array.from({ length: J }, () => new Float64Array(dim)); // the iterations' points
-  const lb = new Float64Array(K);
-  const rts = new Float64Array(J * R); // U' r at each iteration
+  const res = new Float64Array(K); // residuals of one iteration
+  const hk = new Float64Array(J * nk * R); // kind k's share of h_j
   const etas = new Float64Array((J + 1) * R); // V' xi along the iterations; row J is m
   const d = new Float64Array(R);
-  const kap = new Float64Array(R); // c s_i d_i^2
+  const c = new Float64Array(nk); // c_k
+  const sig = new Float64Array(nk); // sigma_k
+  const dSig = new Float64Array(nk); // d sigma_k / dq
+  const dOff = new Float64Array(nk); // d offset_k / dq
+  const gLogC = new Float64Array(nk); // adjoints of log c_k and of log(c_k / sigma_k)
+  const gLogE = new Float64Array(nk);
+  const gOff = new Float64Array(nk);
   const w = new Float64Array(R); // V' u
   const v = new Float64Array(R); // V' xi (toSampler)
   const gam = new Float64Array(R); // V' g_xi
@@ -171,55 +224,72 @@ export function createWhitenedPotential(
   const pg = new Float64Array(R); // V' of one iteration's path gradient
   const pgSum = new Float64Array(R);
   const coef = new Float64Array(R);
-  const seeds = new Float64Array(K);
   const gb = new Float64Array(dim);
   const x = new Float64Array(dim);
   const gx = new Float64Array(dim);
 
   /**
-   * The parameter-dependent pieces at the parameters of `q`: d, kappa, and the chord iterations
-   * m_{j+1} = (1 - d^2) m_j + kappa U' r(params, a + V m_j) / sigma_n from m_0 = V' xi0, which
-   * converge to the conditional mode of V' xi in the linearised NAV terms (to the exact mode as
-   * sigma_n -> 0, whatever the error of the fixed sensitivities). The complement a is given as
-   * base - V baseW for a path `base` (at offset P) with V' base = baseW.
+   * The parameter-dependent pieces at the parameters of `q`: c, d, and the chord iterations from
+   * m_0 = V' xi0. The complement a is given as base - V baseW for a path `base` (at offset P) with
+   * V' base = baseW. Returns d log(F sqrt(1 - rho^2)) / dq for F and rho.
    */
   const prepare = (q: Float64Array, base: Float64Array, baseW: Float64Array) => {
     const [F, dF] = val(iF, q[iF]);
     const [rho, dRho] = val(iRho, q[iRho]);
-    const [sn, dSn] = val(iSn, q[iSn]);
-    const c = (F * Math.sqrt(1 - rho * rho)) / sn;
-    for (let i = 0; i < R; i++) {
-      const cs2 = c * c * s[i] * s[i];
-      d[i] = 1 / Math.sqrt(1 + cs2);
-      kap[i] = (c * s[i]) / (1 + cs2);
+    const scale = F * Math.sqrt(1 - rho * rho);
+    for (let k = 0; k < nk; k++) {
+      [sig[k], dSig[k]] = val(kinds[k].noise, q[kinds[k].noise]);
+      c[k] = scale / sig[k];
     }
+    for (let i = 0; i < R; i++) {
+      let prec = 1;
+      for (let k = 0; k < nk; k++) prec += c[k] * c[k] * a[k * R + i];
+      d[i] = 1 / Math.sqrt(prec);
+    }
+    const offs = kinds.map((kd, k) => {
+      if (kd.offset < 0) return 0;
+      const [o, dO] = val(kd.offset, q[kd.offset]);
+      dOff[k] = dO;
+      return o;
+    });
     etas.set(eta, 0);
+    hk.fill(0);
     for (let j = 0; j < J; j++) {
       const xj = xs[j];
       for (let k = 0; k < P; k++) xj[k] = q[k];
       for (let t = 0; t < T; t++) xj[P + t] = base[P + t];
       for (let i = 0; i < R; i++) coef[i] = etas[j * R + i] - baseW[i];
       synth(xj, coef);
-      baselines[j].navLogB(xj, lb);
+      baselines[j].observedLogs(xj, all);
+      for (let o = 0; o < K; o++) {
+        const k = kindOf[o];
+        res[o] = kinds[k].y[o - kinds[k].from] - offs[k] - all[o];
+      }
+      for (let k = 0; k < nk; k++) {
+        const ek = c[k] / sig[k];
+        for (let o = kinds[k].from; o < kinds[k].to; o++) {
+          const ro = ek * res[o];
+          for (let i = 0; i < R; i++) hk[(j * nk + k) * R + i] += ro * G[o * R + i];
+        }
+      }
       for (let i = 0; i < R; i++) {
-        let sum = 0;
-        for (let k = 0; k < K; k++) sum += Ut[i * K + k] * (density.logNav[k] - lb[k]);
-        rts[j * R + i] = sum;
-        etas[(j + 1) * R + i] = (1 - d[i] * d[i]) * etas[j * R + i] + (kap[i] * sum) / sn;
+        let h = 0;
+        for (let k = 0; k < nk; k++) h += hk[(j * nk + k) * R + i];
+        const m = etas[j * R + i];
+        etas[(j + 1) * R + i] = m + d[i] * d[i] * (h - m);
       }
     }
-    // d log c / dq for F, rho and sigma_n
-    return { c, sn, dlcF: dF / F, dlcRho: (-rho / (1 - rho * rho)) * dRho, dlcSn: -dSn / sn };
+    return { dlsF: dF / F, dlsRho: (-rho / (1 - rho * rho)) * dRho };
   };
 
   /** x = [params, a + V (d o w + m)] = [params, u + V (d o w + m - w)] from q = [params, u]. */
   const toModel = (q: Float64Array, out: Float64Array) => {
     proj(q, w);
-    const c = prepare(q, q, w);
+    const r = prepare(q, q, w);
     out.set(q);
     for (let i = 0; i < R; i++) coef[i] = d[i] * w[i] + etas[J * R + i] - w[i];
     synth(out, coef);
-    return c;
+    return r;
   };
 
   return {
@@ -235,41 +305,49 @@ export function createWhitenedPotential(
       synth(q, coef);
     },
     logDensityGradient(q, g) {
-      const { c, sn, dlcF, dlcRho, dlcSn } = toModel(q, x);
+      const { dlsF, dlsRho } = toModel(q, x);
       let lp = density.logDensityGradient(x, gx);
       proj(gx, gam);
       // g_a accumulates in g's path: the model gradient, then each iteration's path gradient
       g.set(gx);
-      let gLogC = 0;
-      let gLogInvSn = 0; // the iterations' r-terms are proportional to 1 / sigma_n
+      gLogC.fill(0);
+      gLogE.fill(0);
+      gOff.fill(0);
       for (let i = 0; i < R; i++) {
-        const cs2 = c * c * s[i] * s[i];
-        const d2 = d[i] * d[i];
-        // log|det dx/dq| = sum log d_i, d log d_i / d log c = -c^2 s^2 d^2
+        // log|det dx/dq| = sum log d_i and the d o w term; d d_i / d log c_k = -d_i^3 c_k^2 a_ki
         lp += Math.log(d[i]);
-        gLogC -= cs2 * d2;
-        // d o w: d d_i / d log c = -c^2 s^2 d^3
-        gLogC -= gam[i] * w[i] * cs2 * d2 * d[i];
+        const t = (gam[i] * w[i] * d[i] + 1) * d[i] * d[i];
+        for (let k = 0; k < nk; k++) gLogC[k] -= t * c[k] * c[k] * a[k * R + i];
         gbar[i] = gam[i];
         pgSum[i] = 0;
       }
-      // reverse through the chord iterations
+      // reverse through the chord iterations m_{j+1} = m_j + d^2 (h_j - m_j)
       for (let j = J - 1; j >= 0; j--) {
         for (let i = 0; i < R; i++) {
-          const cs2 = c * c * s[i] * s[i];
           const d2 = d[i] * d[i];
-          // d(1 - d^2)/d log c = 2 c^2 s^2 d^4, d kappa / d log c = kappa (1 - c^2 s^2) d^2
-          const rTerm = (gbar[i] * kap[i] * rts[j * R + i]) / sn;
-          gLogC += gbar[i] * etas[j * R + i] * 2 * cs2 * d2 * d2 + rTerm * (1 - cs2) * d2;
-          gLogInvSn += rTerm;
+          // d d_i^2 / d log c_k = -2 d_i^4 c_k^2 a_ki
+          let h = 0;
+          for (let k = 0; k < nk; k++) {
+            const hi = hk[(j * nk + k) * R + i];
+            h += hi;
+            // h's share of kind k is proportional to c_k / sigma_k
+            gLogE[k] += gbar[i] * d2 * hi;
+          }
+          const gD2 = gbar[i] * (h - etas[j * R + i]);
+          for (let k = 0; k < nk; k++) gLogC[k] -= gD2 * 2 * d2 * d2 * c[k] * c[k] * a[k * R + i];
+          coef[i] = gbar[i] * d2; // the adjoint of h_j
         }
-        // r = log N - log B(params, a + V m_j): seeds on log B are -U (gbar o kappa) / sigma_n
-        for (let k = 0; k < K; k++) {
+        // r = y - offset - l(params, a + V m_j): seeds on l are -(c_k / sigma_k) G (gbar o d^2)
+        seeds.fill(0);
+        for (let o = 0; o < K; o++) {
+          const k = kindOf[o];
           let sum = 0;
-          for (let i = 0; i < R; i++) sum += Ut[i * K + k] * gbar[i] * kap[i];
-          seeds[k] = -sum / sn;
+          for (let i = 0; i < R; i++) sum += G[o * R + i] * coef[i];
+          const gr = (sum * c[k]) / sig[k];
+          seeds[o] = -gr;
+          gOff[k] -= gr;
         }
-        baselines[j].navLogBGradient(xs[j], seeds, gb);
+        baselines[j].observedLogsGradient(xs[j], seeds, gb);
         for (let k = 0; k < dim; k++) g[k] += gb[k];
         proj(gb, pg);
         for (let i = 0; i < R; i++) {
@@ -280,10 +358,16 @@ export function createWhitenedPotential(
       // g_u = (I - V V') g_a + V (d o gamma), with V' g_a = gamma + sum_j V' g_j
       for (let i = 0; i < R; i++) coef[i] = d[i] * gam[i] - gam[i] - pgSum[i];
       synth(g, coef);
-      g[iF] += gLogC * dlcF;
-      g[iRho] += gLogC * dlcRho;
-      // log(1 / sigma_n) = -log sigma_n, and d log c / dq has the same -1 / sigma_n factor
-      g[iSn] += (gLogC + gLogInvSn) * dlcSn;
+      // log c_k = log(F sqrt(1 - rho^2)) - log sigma_k, log(c_k / sigma_k) = ... - 2 log sigma_k
+      let gLogScale = 0;
+      for (let k = 0; k < nk; k++) {
+        gLogScale += gLogC[k] + gLogE[k];
+        const kd = kinds[k];
+        g[kd.noise] -= ((gLogC[k] + 2 * gLogE[k]) * dSig[k]) / sig[k];
+        if (kd.offset >= 0) g[kd.offset] += gOff[k] * dOff[k];
+      }
+      g[iF] += gLogScale * dlsF;
+      g[iRho] += gLogScale * dlsRho;
       return lp;
     },
   };
