@@ -119,7 +119,7 @@ export function createWhitenedPotential(
   const nk = kinds.length;
   const K = kinds[nk - 1].to; // observations followed (a prefix of observedLogs' entries)
   const kindOf = new Int32Array(K);
-  kinds.forEach((kd, k) => kindOf.fill(k, kd.from, kd.to));
+  for (const [k, kd] of kinds.entries()) kindOf.fill(k, kd.from, kd.to);
 
   // one density per chord iteration: each keeps its forward buffers for the reverse pass
   const baselines = Array.from({ length: Math.max(1, iterations) }, makeBaseline);
