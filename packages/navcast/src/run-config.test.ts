@@ -12,7 +12,7 @@ describe("parseRunConfig", () => {
         target_accept: 0.9,
         local_step_halvings: 8,
         whiten_observations: "navs",
-        loading_coordinates: false,
+        loading_coordinates: true,
       },
     });
     expect(c.model.navLagWeeks).toBe(4);
@@ -23,11 +23,11 @@ describe("parseRunConfig", () => {
       warmup: 1000,
       localStepHalvings: 8,
       whitenObservations: "navs",
-      loadingCoordinates: false,
+      loadingCoordinates: true,
     });
     expect(parseRunConfig({}).sampler).toMatchObject({
       whitenObservations: "all",
-      loadingCoordinates: true,
+      loadingCoordinates: false,
     });
     expect(c.garchMethod).toBe("garch");
   });

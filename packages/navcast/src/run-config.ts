@@ -112,7 +112,9 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     // issue 9: distributions pin log V_{t-1} as NAVs pin log B_t, with a tightness that moves
     // with sigma_d and F; the whitening follows them too
     whitenObservations: "all",
-    loadingCoordinates: true,
+    // issue 9: on its own it mixed funds 29 and 11 better, but together with the distributions'
+    // whitening it lost funds 13 and 14 (|rho| near 1), which each change alone kept healthy
+    loadingCoordinates: false,
     pilotWarmup: 150,
   },
 };
