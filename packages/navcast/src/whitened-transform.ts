@@ -36,7 +36,11 @@
  *     m_{j+1} = m_j + d^2 o (h_j - m_j),   h_j = sum_k (c_k / sigma_k) G_k' r_kj,
  *
  * with G = A0 V, r_kj = y_k - l_k(params, a + V m_j) kind k's residuals (y: log N, log D - log
- * delta, log S). One iteration is Gauss-Newton around the reference; more follow the curvature of
+ * delta, log S). The directions of the tightest kind move in every iteration, the others' in the
+ * first only: a move along another kind's directions changes the tightest observations at second
+ * order, which only a later iteration of theirs corrects (with every direction moving in every
+ * iteration, funds with sigma_n under 0.01 mixed worse than with the NAVs alone: seed 1's
+ * four-year funds 5 and 52, R-hat 1.04 and 1.03 against 1.009 and 1.004). One iteration is Gauss-Newton around the reference; more follow the curvature of
  * l (whose error relative to the noise grows as the noise shrinks) and the parameters that move
  * the smoothing kernel (lambda), which the fixed A0 does not see. Since m does not depend on w,
  * the map is a bijection for every value of the parameters with log|det dxi/du| = sum_i log d_i,
@@ -158,11 +162,15 @@ export function createWhitenedPotential(
       B[o * R + i] = sum;
     }
   }
-  const W = kindBlocks(
+  // W: R x R, column e the e-th direction in Q's coordinates; the first `tight` are the tightest
+  // kind's
+  const { W, tight } = kindBlocks(
     B,
     R,
     kinds.map((kd) => ({ from: kd.from, to: kd.to, noise: val(kd.noise, reference[kd.noise])[0] })),
-  ); // R x R, column e the e-th direction in Q's coordinates
+  );
+  /** Whether chord iteration j moves direction i: the tightest kind's in every one, the others' in the first only. */
+  const moves = (j: number, i: number) => j === 0 || i < tight;
   const G = new Float64Array(K * R); // A0 V
   const a = new Float64Array(nk * R); // a_ki = |A_k v_i|^2
   for (let o = 0; o < K; o++) {
@@ -272,7 +280,7 @@ export function createWhitenedPotential(
         let h = 0;
         for (let k = 0; k < nk; k++) h += hk[(j * nk + k) * R + i];
         const m = etas[j * R + i];
-        etas[(j + 1) * R + i] = m + d[i] * d[i] * (h - m);
+        etas[(j + 1) * R + i] = moves(j, i) ? m + d[i] * d[i] * (h - m) : m;
       }
     }
     return { dlsF: dF / F, dlsRho: (-rho / (1 - rho * rho)) * dRho };
@@ -320,6 +328,10 @@ export function createWhitenedPotential(
       // reverse through the chord iterations m_{j+1} = m_j + d^2 (h_j - m_j)
       for (let j = J - 1; j >= 0; j--) {
         for (let i = 0; i < R; i++) {
+          if (!moves(j, i)) {
+            coef[i] = 0;
+            continue;
+          }
           const d2 = d[i] * d[i];
           // d d_i^2 / d log c_k = -2 d_i^4 c_k^2 a_ki
           let h = 0;
@@ -348,7 +360,7 @@ export function createWhitenedPotential(
         proj(gb, pg);
         for (let i = 0; i < R; i++) {
           pgSum[i] += pg[i];
-          gbar[i] = (1 - d[i] * d[i]) * gbar[i] + pg[i];
+          gbar[i] = (moves(j, i) ? 1 - d[i] * d[i] : 1) * gbar[i] + pg[i];
         }
       }
       // g_u = (I - V V') g_a + V (d o gamma), with V' g_a = gamma + sum_j V' g_j
@@ -381,9 +393,10 @@ function kindBlocks(
   B: Float64Array,
   R: number,
   kinds: { from: number; to: number; noise: number }[],
-): Float64Array {
+): { W: Float64Array; tight: number } {
   const W = new Float64Array(R * R);
   let filled = 0;
+  let tight = -1;
   // the directions still free (R x nc, column c one of them)
   let C = new Float64Array(R * R);
   for (let i = 0; i < R; i++) C[i * R + i] = 1;
@@ -421,6 +434,7 @@ function kindBlocks(
       }
     };
     for (const e of seen) column(e, W, R, filled++);
+    if (tight < 0) tight = filled;
     const next = new Float64Array(R * rest.length);
     rest.forEach((e, c) => {
       column(e, next, rest.length, c);
@@ -429,7 +443,7 @@ function kindBlocks(
     nc = rest.length;
   }
   for (let c = 0; c < nc; c++) for (let i = 0; i < R; i++) W[i * R + filled + c] = C[i * nc + c];
-  return W;
+  return { W, tight: Math.max(0, tight) };
 }
 
 /**
