@@ -39,7 +39,8 @@ describe("default sampler on funds from the default priors (CI-sized health chec
       expect(Number.isFinite(r.nowcastLogError)).toBe(true);
     }
     // the wiped-out fund mixes: with kappa coordinates in its distribution weeks, min bulk-ESS 5
-    // and R-hat 2.29 at this length; with the default threshold coordinates 607 and 1.007. It
+    // and R-hat 2.29 at this length; with the default threshold coordinates 607 and 1.007 (NAV-only
+    // whitening, the second session of 2026-11-26). It
     // also has a second mode (alpha near 0 rather than -0.002) at a similar log density that some
     // starts reach and do not leave at this length: starting from the 50th pilot draw rather
     // than the 25th put one chain there (min bulk-ESS 14); the full length mixed either way.
@@ -50,7 +51,8 @@ describe("default sampler on funds from the default priors (CI-sized health chec
   it("mixes sigma_n and lambda where the GP's NAVs carry almost no noise", async () => {
     // seed 1's fund 0: sigma_n 0.004. At this length the whitening with one chord iteration
     // (the mean linearised once, around the reference) gave min bulk-ESS 61 and R-hat 1.039;
-    // the default three give 367 and 1.019 (the full study's 4,000 draws: 871 and 1.003).
+    // three gave 367 and 1.019 (the full study's 4,000 draws: 871 and 1.003), both with the
+    // NAVs alone whitened.
     const [r] = await runCalibration({
       seed: 1,
       first: 0,

@@ -11,7 +11,7 @@ describe("parseRunConfig", () => {
         chains: 2,
         target_accept: 0.9,
         local_step_halvings: 8,
-        whiten_observations: "navs",
+        whiten_observations: "all",
         loading_coordinates: true,
       },
     });
@@ -22,11 +22,11 @@ describe("parseRunConfig", () => {
       targetAccept: 0.9,
       warmup: 1000,
       localStepHalvings: 8,
-      whitenObservations: "navs",
+      whitenObservations: "all",
       loadingCoordinates: true,
     });
     expect(parseRunConfig({}).sampler).toMatchObject({
-      whitenObservations: "all",
+      whitenObservations: "navs",
       loadingCoordinates: false,
     });
     expect(c.garchMethod).toBe("garch");

@@ -78,7 +78,7 @@ export function createWhitenedPotential(
   makeBaseline: () => NavcastDensity,
   reference: Float64Array,
   iterations = 1,
-  observations: WhitenedObservations = "all",
+  observations: WhitenedObservations = "navs",
 ): WhitenedPotential {
   const dim = density.dim;
   const P = density.xiOffset;
