@@ -40,12 +40,15 @@
  * first only: a move along another kind's directions changes the tightest observations at second
  * order, which only a later iteration of theirs corrects (with every direction moving in every
  * iteration, funds with sigma_n under 0.01 mixed worse than with the NAVs alone: seed 1's
- * four-year funds 5 and 52, R-hat 1.04 and 1.03 against 1.009 and 1.004). One iteration is Gauss-Newton around the reference; more follow the curvature of
- * l (whose error relative to the noise grows as the noise shrinks) and the parameters that move
- * the smoothing kernel (lambda), which the fixed A0 does not see. Since m does not depend on w,
- * the map is a bijection for every value of the parameters with log|det dxi/du| = sum_i log d_i,
- * which is added to the density: the target is exactly MODEL.md's; the approximation only shapes
- * the geometry.
+ * four-year funds 5 and 52, R-hat 1.04 and 1.03 against 1.009 and 1.004). One iteration is
+ * Gauss-Newton around the reference; more follow the curvature of l (whose error relative to the
+ * noise grows as the noise shrinks) and the parameters that move the smoothing kernel (lambda),
+ * which the fixed A0 does not see. Since m does not depend on w, the map is a bijection for every
+ * value of the parameters with log|det dxi/du| = sum_i log d_i, which is added to the density: the
+ * target is exactly MODEL.md's; the approximation only shapes the geometry.
+ *
+ * The run config's default follows the NAVs alone (`observations` "navs"); following every kind
+ * ("all") was not better on four-year funds (bench/results/issue-9-study.md, third session).
  */
 import { symmetricEigen } from "@portal/mcmc";
 import type { NavcastDensity, Potential } from "./density.js";
@@ -145,11 +148,10 @@ export function createWhitenedPotential(
       for (let t = 0; t < T; t++) a0[o * T + t] = g[P + t] / scale0;
     }
   }
-  // The thin SVD of the weighted rows diag(1 / sigma_ref) A0 = U diag(s) V' with V = Q' W: Q's rows
-  // an orthonormal basis of A0's row space by Gram-Schmidt in the order of the observations' weeks,
-  // so that row i is zero after the week of the i-th observation (an observation does not depend
-  // on later shocks) and products with Q cost about half of dense ones; W the eigenvectors of the
-  // small R x R Gram matrix of the weighted A0 Q'.
+  // V = Q' W: Q's rows an orthonormal basis of A0's row space by Gram-Schmidt in the order of the
+  // observations' weeks, so that row i is zero after the week of the i-th observation (an
+  // observation does not depend on later shocks) and products with Q cost about half of dense
+  // ones; W from the small R x R Gram matrices of A0 Q', kind by kind (`kindBlocks`).
   const basis = orthonormalRows(a0, K, T);
   const R = basis.rank;
   const Qt = basis.rows;
@@ -169,7 +171,7 @@ export function createWhitenedPotential(
     R,
     kinds.map((kd) => ({ from: kd.from, to: kd.to, noise: val(kd.noise, reference[kd.noise])[0] })),
   );
-  /** Whether chord iteration j moves direction i: the tightest kind's in every one, the others' in the first only. */
+  /** Whether chord iteration j moves direction i: the tightest kind's in each, others' in the first. */
   const moves = (j: number, i: number) => j === 0 || i < tight;
   const G = new Float64Array(K * R); // A0 V
   const a = new Float64Array(nk * R); // a_ki = |A_k v_i|^2
