@@ -17,18 +17,23 @@ import { str } from "./sql-values.js";
 
 const ACTIVE = sql`('queued', 'running')`;
 
-/** Marks a task running; returns the run's status (a worker on a cancelled run is told again). */
+/**
+ * Marks a task running; returns the run's status (a worker on a cancelled run is told again). The
+ * run's row is locked before the task's, in the order of `cancelRun` and `applyResult`: the other
+ * order deadlocked with a cancellation that arrived while a second task started (PostgreSQL then
+ * aborted the cancellation, which the user saw as an internal error).
+ */
 export async function applyStarted(db: Database, e: TaskStarted): Promise<string | undefined> {
   return db.withOrg(e.orgId, async (tx) => {
-    await tx.execute(sql`UPDATE runs.run_tasks
-      SET status = 'running', worker = ${e.worker}, deliveries = greatest(deliveries, ${e.delivery}),
-          progress = 0, started_at = coalesce(started_at, ${e.startedAt}::timestamptz), updated_at = now()
-      WHERE run_id = ${e.runId} AND task_id = ${e.taskId} AND attempt = ${e.attempt} AND status IN ${ACTIVE}`);
     const run = rowsOf(
       await tx.execute(sql`UPDATE runs.model_runs SET status = CASE WHEN status = 'pending' THEN 'running' ELSE status END,
           updated_at = now()
         WHERE id = ${e.runId} RETURNING status`),
     )[0];
+    await tx.execute(sql`UPDATE runs.run_tasks
+      SET status = 'running', worker = ${e.worker}, deliveries = greatest(deliveries, ${e.delivery}),
+          progress = 0, started_at = coalesce(started_at, ${e.startedAt}::timestamptz), updated_at = now()
+      WHERE run_id = ${e.runId} AND task_id = ${e.taskId} AND attempt = ${e.attempt} AND status IN ${ACTIVE}`);
     return run ? str(run.status) : undefined;
   });
 }
