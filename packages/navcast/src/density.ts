@@ -348,11 +348,7 @@ export class NavcastDensity implements Potential {
    * the value and smoothing recursions only (no priors, Jacobians or observation terms).
    */
   navLogBGradient(q: Float64Array, seeds: Float64Array, grad: Float64Array): void {
-    this.gLV.fill(0);
-    this.gLB.fill(0);
-    this.gx.fill(0);
-    for (let j = 0; j < this.navIdx.length; j++) this.gLB[this.navIdx[j]] = seeds[j];
-    this.backward(q, grad, true);
+    this.observedLogsGradient(q, seeds.subarray(0, this.navIdx.length), grad);
   }
 
   /**
@@ -373,8 +369,9 @@ export class NavcastDensity implements Potential {
 
   /**
    * Right after `observedLogs(q, ...)`: the gradient w.r.t. q of sum_j seeds[j] times the j-th
-   * entry of `observedLogs`, through the value and smoothing recursions only (as
-   * `navLogBGradient`).
+   * entry of `observedLogs`, through the value and smoothing recursions only (no priors,
+   * Jacobians or observation terms). Entries past the end of `seeds` count as 0 (`navLogBGradient`
+   * passes the NAVs' alone).
    */
   observedLogsGradient(q: Float64Array, seeds: Float64Array, grad: Float64Array): void {
     this.gLV.fill(0);
@@ -382,9 +379,10 @@ export class NavcastDensity implements Potential {
     this.gx.fill(0);
     const kn = this.navIdx.length;
     const kd = this.distIdx.length;
-    for (let j = 0; j < kn; j++) this.gLB[this.navIdx[j]] = seeds[j];
-    for (let j = 0; j < kd; j++) this.gLV[this.distIdx[j] - 1] += seeds[kn + j];
-    for (let j = 0; j < this.secIdx.length; j++) this.gLV[this.secIdx[j]] += seeds[kn + kd + j];
+    const seed = (j: number) => (j < seeds.length ? seeds[j] : 0);
+    for (let j = 0; j < kn; j++) this.gLB[this.navIdx[j]] = seed(j);
+    for (let j = 0; j < kd; j++) this.gLV[this.distIdx[j] - 1] += seed(kn + j);
+    for (let j = 0; j < this.secIdx.length; j++) this.gLV[this.secIdx[j]] += seed(kn + kd + j);
     this.backward(q, grad, true);
   }
 
