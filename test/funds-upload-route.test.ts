@@ -70,6 +70,10 @@ function post(
     });
     void (async () => {
       for (const p of pieces) {
+        // A turn of the event loop between pieces, as a browser's network stack gives: a write that
+        // the kernel takes at once drains on the next tick, so without it the loop could write the
+        // whole body before the answer waiting on the socket is read.
+        await new Promise<void>((r) => setImmediate(r));
         if (answered || req.destroyed) return;
         sent += p.byteLength;
         if (!req.write(p))
