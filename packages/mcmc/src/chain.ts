@@ -35,6 +35,19 @@ export interface ChainConfig {
   inverseMetric?: Float64Array;
   /** Local step sizes within each trajectory (see NutsSettings.localStep); absent: plain NUTS. */
   localStep?: { maxError: number; maxHalvings: number };
+  /** Continue from where a run of this chain ended: no initialisation, no warm-up (warmup 0). */
+  resume?: ChainEnd;
+}
+
+/**
+ * Where a chain ended: its last position, its sampling step size and its metric (packed, of the
+ * run's metric kind). A run given these continues the chain on the same Markov kernel, so its
+ * draws extend the earlier ones (with a fresh seed, fresh randomness).
+ */
+export interface ChainEnd {
+  q: Float64Array;
+  stepSize: number;
+  metric: Float64Array;
 }
 
 /** One chain's output. */
@@ -52,6 +65,8 @@ export interface ChainOutput {
   warnings: string[];
   /** Total gradient evaluations, warm-up included. */
   gradientEvals: number;
+  /** Where it ended, to continue it (`ChainConfig.resume`). */
+  end: ChainEnd;
 }
 
 /** Progress callback payload. */
@@ -90,7 +105,21 @@ export function runChain(
   let attempts = 0;
   let initSource = "";
   let lastProblem = "";
-  for (const cand of initCandidates(dim, cfg.init, cfg.chain, rng, cfg.initMedian)) {
+  if (cfg.resume) {
+    if (warmup !== 0)
+      throw new RangeError(`a resumed chain has no warm-up; warmup is ${warmup}, expected 0`);
+    const lp = finiteLogDensity(counted, cfg.resume.q, state.g);
+    if (Number.isNaN(lp))
+      throw new RangeError(`chain ${cfg.chain}: log density or gradient not finite where it ended`);
+    state.q.set(cfg.resume.q);
+    state.logp = lp;
+    adapter.restore(cfg.resume.metric);
+    eps = cfg.resume.stepSize;
+    initSource = "resumed";
+  }
+  for (const cand of cfg.resume
+    ? []
+    : initCandidates(dim, cfg.init, cfg.chain, rng, cfg.initMedian)) {
     attempts++;
     const lp = finiteLogDensity(counted, cand.q, state.g);
     if (Number.isNaN(lp)) {
@@ -193,5 +222,6 @@ export function runChain(
     initSource,
     warnings,
     gradientEvals,
+    end: { q: Float64Array.from(state.q), stepSize: eps, metric: adapter.state() },
   };
 }

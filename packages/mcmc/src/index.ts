@@ -20,7 +20,13 @@ export {
 } from "./adaptation/metric-adapter.js";
 export { initStepSize } from "./adaptation/step-size-heuristic.js";
 export { type AdaptationWindows, adaptationWindows } from "./adaptation/windows.js";
-export { type ChainConfig, type ChainOutput, type Progress, runChain } from "./chain.js";
+export {
+  type ChainConfig,
+  type ChainEnd,
+  type ChainOutput,
+  type Progress,
+  runChain,
+} from "./chain.js";
 export type { ChainStats } from "./chain-stats.js";
 export { splitChains } from "./diagnostics/draws-matrix.js";
 export { ebfmi } from "./diagnostics/ebfmi.js";
@@ -49,7 +55,7 @@ export { POSTERIORDB_MODELS } from "./posteriordb/registry.js";
 export type { LogDensityGradient, Potential } from "./potential.js";
 export { createRng, normal, type RngState, uniform } from "./rng.js";
 export { sample } from "./sample.js";
-export type { SampleResult, SamplerOptions } from "./sample-options.js";
+export { appendRun, type SampleResult, type SamplerOptions } from "./sample-options.js";
 export { findStuckChains, type StuckChain } from "./stuck-chains.js";
 export {
   type CoordinateSummary,

@@ -21,6 +21,7 @@ export async function runChains(
     dim,
     chain,
     attempt,
+    resume: config.resume?.[chain],
     init: attempt === 0 ? config.init : config.init === "median" ? "uniform" : "median",
   });
   const outs = await Promise.all(

@@ -1,5 +1,5 @@
 import type { MetricKind } from "./adaptation/metric-adapter.js";
-import type { ChainConfig, ChainOutput, Progress } from "./chain.js";
+import type { ChainConfig, ChainEnd, ChainOutput, Progress } from "./chain.js";
 import type { ChainStats } from "./chain-stats.js";
 import type { InitStrategy } from "./init.js";
 
@@ -44,6 +44,12 @@ export interface SamplerOptions {
    * `res.inverseMetric[c]`. Adaptation continues from it.
    */
   inverseMetric?: Float64Array;
+  /**
+   * Continue each chain from where an earlier run with the same options ended (its `ends`, one per
+   * chain): no initialisation and no warm-up (warmup must be 0), the same step size and metric, so
+   * the new draws extend the earlier ones. Give another seed, or the randomness repeats.
+   */
+  resume?: ChainEnd[];
   /** Called after every iteration of every chain. */
   onProgress?: (p: Progress) => void;
 }
@@ -66,8 +72,10 @@ export interface SampleResult {
   gradientEvals: number[];
   /** Problems found while sampling (stuck chains, unusable given inits). */
   warnings: string[];
+  /** One per chain: where it ended, to continue it (`resume`). */
+  ends: ChainEnd[];
   /** The settings used, defaults filled in. */
-  config: Omit<ChainConfig, "chain" | "dim"> & { chains: number };
+  config: Omit<ChainConfig, "chain" | "dim" | "resume"> & { chains: number; resume?: ChainEnd[] };
 }
 
 /** Fills defaults and checks the options once, at the API boundary. */
@@ -129,6 +137,19 @@ export function resolveOptions(dim: number, o: SamplerOptions): SampleResult["co
       throw new RangeError(`localStepSize.maxHalvings must be in 0..20, got ${l.maxHalvings}`);
     cfg.localStep = { maxError, maxHalvings };
   }
+  if (o.resume) {
+    if (o.resume.length < chains)
+      throw new RangeError(`resume has ${o.resume.length} chain ends for ${chains} chains`);
+    if (warmup !== 0)
+      throw new RangeError(`resumed chains have no warm-up; warmup is ${warmup}, expected 0`);
+    for (const e of o.resume) {
+      if (e.q.length !== dim)
+        throw new RangeError(`a chain end has length ${e.q.length}, expected ${dim}`);
+      if (!(e.stepSize > 0 && Number.isFinite(e.stepSize)))
+        throw new RangeError(`a chain end has step size ${e.stepSize}`);
+    }
+    cfg.resume = o.resume;
+  }
   if (o.inverseMetric) {
     const n = o.inverseMetric.length;
     if (n !== dim && n !== dim * dim)
@@ -156,6 +177,49 @@ export function collectResult(
     initSources: outs.map((o) => o.initSource),
     gradientEvals: outs.map((o) => o.gradientEvals),
     warnings: outs.flatMap((o) => o.warnings),
+    ends: outs.map((o) => o.end),
     config,
+  };
+}
+
+/**
+ * A run followed by its continuation (a run given `resume: first.ends`) as one run: each chain's
+ * draws and per-draw diagnostics in order, the continuation's step sizes, metrics and ends, the
+ * first run's starting points, and the gradient evaluations of both.
+ */
+export function appendRun(first: SampleResult, more: SampleResult): SampleResult {
+  if (more.dim !== first.dim || more.draws.length !== first.draws.length)
+    throw new RangeError(
+      `cannot append a run of ${more.draws.length} chains in ${more.dim} dimensions to one of ${first.draws.length} in ${first.dim}`,
+    );
+  const cat = <T extends Float64Array | Int32Array | Uint8Array>(a: T, b: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  return {
+    dim: first.dim,
+    draws: first.draws.map((d, c) => cat(d, more.draws[c])),
+    stats: first.stats.map((s, c) => {
+      const m = more.stats[c];
+      return {
+        divergent: cat(s.divergent, m.divergent),
+        treeDepth: cat(s.treeDepth, m.treeDepth),
+        stepSize: cat(s.stepSize, m.stepSize),
+        energy: cat(s.energy, m.energy),
+        acceptStat: cat(s.acceptStat, m.acceptStat),
+        nLeapfrog: cat(s.nLeapfrog, m.nLeapfrog),
+        logDensity: cat(s.logDensity, m.logDensity),
+      };
+    }),
+    stepSize: more.stepSize,
+    inverseMetric: more.inverseMetric,
+    initPoints: first.initPoints,
+    initSources: first.initSources,
+    gradientEvals: first.gradientEvals.map((g, c) => g + more.gradientEvals[c]),
+    warnings: [...first.warnings, ...more.warnings],
+    ends: more.ends,
+    config: { ...first.config, draws: first.config.draws + more.config.draws },
   };
 }

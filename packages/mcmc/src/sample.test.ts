@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sample } from "./sample.js";
+import { appendRun } from "./sample-options.js";
 import { samplerSummary, summarize } from "./summarize.js";
 import { correlatedGaussian, funnel, gaussian, studentT } from "./testing/targets.js";
 
@@ -162,6 +163,72 @@ describe("sample", () => {
     expect(samplerSummary(res).meanTreeDepth).toBeLessThan(3);
     const s = summarize(res);
     expect(Math.abs(s[2].sd / 100 - 1)).toBeLessThan(0.25);
+  });
+
+  it.each(["diag", "dense", "diag-grad", "lowrank", "unit"] as const)(
+    "continues each chain where it ended, with its step size and metric (%s metric)",
+    async (metric) => {
+      const means = [1, -2, 0.5, 30];
+      const scales = [0.01, 0.1, 1, 10];
+      const target = gaussian(means, scales);
+      const first = await sample({
+        ...target,
+        seed: 3,
+        chains: 2,
+        warmup: 300,
+        draws: 500,
+        metric,
+      });
+      const more = await sample({
+        ...target,
+        seed: 4,
+        chains: 2,
+        warmup: 0,
+        draws: 500,
+        metric,
+        resume: first.ends,
+      });
+      first.ends.forEach((end, c) => {
+        const d = first.dim;
+        expect(end.q).toEqual(first.draws[c].slice(499 * d, 500 * d));
+        expect(more.initPoints[c]).toEqual(end.q);
+        expect(more.initSources[c]).toBe("resumed");
+        expect(more.stepSize[c]).toBe(first.stepSize[c]);
+        expect(more.stats[c].stepSize.every((e) => e === first.stepSize[c])).toBe(true);
+        expect(more.inverseMetric[c]).toEqual(first.inverseMetric[c]);
+        // no initialisation and no warm-up: the gradient count is that of the draws alone
+        expect(more.gradientEvals[c]).toBe(more.stats[c].nLeapfrog.reduce((a, b) => a + b, 0) + 1);
+      });
+      const all = appendRun(first, more);
+      expect(all.draws.map((d) => d.length)).toEqual([1000 * first.dim, 1000 * first.dim]);
+      expect(all.draws[1].subarray(500 * first.dim)).toEqual(more.draws[1]);
+      expect(all.stats[0].divergent.length).toBe(1000);
+      expect(all.stats[0].logDensity.subarray(0, 500)).toEqual(first.stats[0].logDensity);
+      expect(all.ends).toBe(more.ends);
+      expect(all.config.draws).toBe(1000);
+      if (metric === "unit") return;
+      // the first run and its continuation, as one run, come from the target
+      const sum = summarize(all);
+      sum.forEach((x, i) => {
+        expect(Math.abs(x.mean - means[i])).toBeLessThan(4 * x.mcseMean);
+        expect(Math.abs(x.sd - scales[i])).toBeLessThan(4 * x.mcseSd);
+      });
+    },
+  );
+
+  it("refuses to resume with a warm-up or with ends that do not fit", async () => {
+    const target = gaussian([0, 0], [1, 1]);
+    const first = await sample({ ...target, seed: 1, chains: 2, warmup: 50, draws: 10 });
+    await expect(
+      sample({ ...target, seed: 2, chains: 2, warmup: 10, resume: first.ends }),
+    ).rejects.toThrow(/no warm-up/);
+    await expect(
+      sample({ ...target, seed: 2, chains: 3, warmup: 0, resume: first.ends }),
+    ).rejects.toThrow(/2 chain ends for 3 chains/);
+    const wrong = first.ends.map((e) => ({ ...e, metric: new Float64Array(5) }));
+    await expect(
+      sample({ ...target, seed: 2, chains: 2, warmup: 0, resume: wrong }),
+    ).rejects.toThrow(/metric state has length 5/);
   });
 
   it("rejects bad options at the boundary", async () => {

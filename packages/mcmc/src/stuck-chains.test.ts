@@ -15,6 +15,7 @@ function chain(lp: number, eps: number): ChainOutput {
     initSource: "uniform(-2, 2)",
     warnings: [],
     gradientEvals: 0,
+    end: { q: new Float64Array(1), stepSize: eps, metric: new Float64Array(1) },
   };
 }
 

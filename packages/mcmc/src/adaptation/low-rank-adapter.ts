@@ -1,7 +1,7 @@
 import { LowRankMetric } from "../metric/low-rank-metric.js";
 import { matMul, spdGeometricMean, symmetricEigen } from "../metric/symmetric-eigen.js";
 import { createRng, normal } from "../rng.js";
-import { diagonalOf, type MetricAdapter } from "./metric-adapter.js";
+import { checkedState, diagonalOf, type MetricAdapter } from "./metric-adapter.js";
 
 /** Settings of the low-rank adaptation (nutpie's defaults for gamma and cutoff). */
 export interface LowRankOptions {
@@ -206,6 +206,29 @@ export function lowRankAdapter(dim: number, opts: Partial<LowRankOptions> = {}):
       }
       n = 0;
       updates++;
+    },
+    state() {
+      // [rank, s (dim), lambda (rank), U (dim x rank, row-major)]
+      const { rank, maxRank: m } = metric;
+      const out = new Float64Array(1 + dim + rank + dim * rank);
+      out[0] = rank;
+      out.set(metric.s, 1);
+      out.set(metric.lambda.subarray(0, rank), 1 + dim);
+      for (let i = 0; i < dim; i++)
+        for (let j = 0; j < rank; j++) out[1 + dim + rank + i * rank + j] = metric.u[i * m + j];
+      return out;
+    },
+    restore(st) {
+      const rank = st[0];
+      if (!(Number.isInteger(rank) && rank >= 0 && rank <= metric.maxRank))
+        throw new RangeError(`metric state has rank ${rank}, expected 0..${metric.maxRank}`);
+      checkedState(st, 1 + dim + rank + dim * rank);
+      metric.set(
+        st.subarray(1, 1 + dim),
+        st.subarray(1 + dim + rank),
+        st.subarray(1 + dim, 1 + dim + rank),
+        rank,
+      );
     },
     inverseMetric() {
       // dense M^-1 = S (I + U (Λ - I) U') S, d x d

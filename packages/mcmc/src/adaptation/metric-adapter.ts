@@ -27,6 +27,10 @@ export interface MetricAdapter {
   update(): void;
   /** The current M^-1: its diagonal (d entries) or the dense matrix (d x d). */
   inverseMetric(): Float64Array;
+  /** The metric exactly as it is, packed for `restore` (a chain continued later, or elsewhere). */
+  state(): Float64Array;
+  /** Sets the metric to one `state` gave (of the same kind and dimension). */
+  restore(s: Float64Array): void;
 }
 
 /** The diagonal of a given M^-1 (dim entries, or dim x dim row-major). */
@@ -37,6 +41,13 @@ export function diagonalOf(inv: Float64Array, dim: number): Float64Array {
       `inverse metric has length ${inv.length}, expected ${dim} or ${dim * dim}`,
     );
   return Float64Array.from({ length: dim }, (_, i) => inv[i * dim + i]);
+}
+
+/** A metric state of the expected length, or a RangeError that says what was wrong. */
+export function checkedState(s: Float64Array, length: number): Float64Array {
+  if (s.length !== length)
+    throw new RangeError(`metric state has length ${s.length}, expected ${length}`);
+  return s;
 }
 
 /**
@@ -64,6 +75,8 @@ export function stanDiagAdapter(dim: number): MetricAdapter {
       welfordRestart(w);
     },
     inverseMetric: () => Float64Array.from(metric.invMass),
+    state: () => Float64Array.from(metric.invMass),
+    restore: (st) => metric.setInvMass(checkedState(st, dim)),
   };
 }
 
@@ -104,6 +117,8 @@ export function stanDenseAdapter(dim: number): MetricAdapter {
       welfordRestart(w);
     },
     inverseMetric: () => Float64Array.from(metric.cov),
+    state: () => Float64Array.from(metric.cov),
+    restore: (st) => metric.setCov(checkedState(st, dim * dim)),
   };
 }
 
@@ -146,6 +161,8 @@ export function gradDiagAdapter(dim: number): MetricAdapter {
       welfordRestart(wg);
     },
     inverseMetric: () => Float64Array.from(metric.invMass),
+    state: () => Float64Array.from(metric.invMass),
+    restore: (st) => metric.setInvMass(checkedState(st, dim)),
   };
 }
 
@@ -161,6 +178,8 @@ export function unitAdapter(dim: number): MetricAdapter {
     add() {},
     update() {},
     inverseMetric: () => Float64Array.from(metric.invMass),
+    state: () => Float64Array.from(metric.invMass),
+    restore: (st) => metric.setInvMass(checkedState(st, dim)),
   };
 }
 

@@ -26,6 +26,21 @@ describe("sampleOnWorkers", () => {
     expect(one.draws.every((d) => d.length === 100 * 4 && d.every(Number.isFinite))).toBe(true);
   });
 
+  it("continues chains on workers as in-thread, from the ends of a run on workers", async () => {
+    const first = await sampleOnWorkers({ module, data, threads: 2, ...opts });
+    const more = { ...opts, seed: 100, warmup: 0, resume: first.ends };
+    const onWorkers = await sampleOnWorkers({ module, data, threads: 2, ...more });
+    const model = createPotential(data);
+    const local = await sample({
+      dim: model.dim,
+      logDensityGradient: (q, g) => model.logDensityGradient(q, g),
+      ...more,
+    });
+    expect(onWorkers.draws).toEqual(local.draws);
+    expect(onWorkers.stepSize).toEqual(first.stepSize);
+    expect(onWorkers.initPoints).toEqual(first.ends.map((e) => e.q));
+  });
+
   it("reports progress from the workers", async () => {
     let last = 0;
     let calls = 0;
