@@ -55,8 +55,13 @@ data_hash and, per window, posterior summaries, the nowcast and sampler diagnost
 
 Config keys (all optional): nav_lag_weeks, category1 ("fixed" | "prior"), priors
 { name: { family, ... } }, garch_method, garch_allow_igarch, windows ("quarterly" | "last" |
-[dates]), mode ("independent" | "sequential"), sampler { chains, warmup, draws, seed,
-target_accept, max_treedepth, metric, threads }.
+[dates]), mode ("independent" | "sequential"), parameterization, distribution_weeks,
+sampler { chains, warmup, draws, seed, target_accept, max_treedepth, metric, threads,
+extend_rounds, extend_rhat, extend_min_ess, ... } (packages/navcast/README.md lists them all).
+
+A window whose chains have not converged (some R-hat >= extend_rhat, 1.01, or bulk-ESS <
+extend_min_ess, 400) runs on for up to extend_rounds (3) rounds of \`draws\` more draws per chain;
+one still short of that after the last round is named on stderr.
 
 Options:
   --fund FILE       fund JSON (required)
@@ -129,7 +134,7 @@ async function fit(argv: string[]): Promise<void> {
   const bar =
     process.stderr.isTTY && !values.quiet
       ? new SingleBar({
-          format: "window {window}/{windows} {week} |{bar}| {percentage}% chain {chain}",
+          format: "window {window}/{windows} {week} |{bar}| {percentage}% chain {chain}{note}",
           stream: process.stderr,
         })
       : null;
@@ -139,13 +144,20 @@ async function fit(argv: string[]): Promise<void> {
     onProgress: bar
       ? (p) => {
           const total = p.windows * perWindow;
+          // an extension round (the window had not converged) holds the bar at the window's end
           const done =
-            p.window * perWindow + p.sampler.chain * p.sampler.total + p.sampler.iteration;
+            p.round > 0
+              ? (p.window + 1) * perWindow
+              : p.window * perWindow + p.sampler.chain * p.sampler.total + p.sampler.iteration;
           const payload = {
             window: p.window + 1,
             windows: p.windows,
             week: p.week,
             chain: p.sampler.chain + 1,
+            note:
+              p.round > 0
+                ? `, running longer (round ${p.round}: ${p.sampler.iteration}/${p.sampler.total})`
+                : "",
           };
           if (!started) {
             bar.start(total, 0, payload);
@@ -161,6 +173,9 @@ async function fit(argv: string[]): Promise<void> {
   for (const w of windows) {
     if (!isFitted(w))
       process.stderr.write(`navcast: window ${w.week} not fitted: ${w.error.message}\n`);
+    else
+      for (const warning of w.sampler.warnings)
+        process.stderr.write(`navcast: window ${w.week}: ${warning}\n`);
   }
   const last = fitted[fitted.length - 1];
   if (!last) {

@@ -18,6 +18,8 @@ export interface CalibrationOptions {
   replications: number;
   /** Index of the first replication (default 0): a study can be split over processes. */
   first?: number;
+  /** Fit only these replications (instead of `first` and `replications`). */
+  only?: number[];
   years: number;
   chains: number;
   warmup: number;
@@ -32,6 +34,8 @@ export interface CalibrationOptions {
 
 /** One replication: true values, ranks among draws, interval hits, sampler health. */
 export interface ReplicationResult {
+  /** Its index in the study (absent in results written before 2026-11-26's fourth session). */
+  replication?: number;
   truth: Record<string, number>;
   /** rank of the truth among L posterior draws, 0..L */
   rank: Record<string, number>;
@@ -45,6 +49,8 @@ export interface ReplicationResult {
   nowcastLogError: number;
   /** Wall time of the fit. */
   seconds: number;
+  /** Rounds of more draws the fit ran because it had not converged (`extend_rounds`). */
+  extensionRounds?: number;
 }
 
 /**
@@ -86,7 +92,8 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
     },
   });
   const first = o.first ?? 0;
-  for (let i = first; i < first + o.replications; i++) {
+  const indices = o.only ?? Array.from({ length: o.replications }, (_, k) => first + k);
+  for (const i of indices) {
     const { truth, fund } = replicationFund(o.seed, i, o.years);
     const t0 = performance.now();
     const w = await fitWindow(fund, fund.weeks.length, config, { sampler: o.sampler });
@@ -111,6 +118,7 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
     }
     const summaries = [...Object.values(w.params), w.nowcast.V];
     const res: ReplicationResult = {
+      replication: i,
       truth: tv,
       rank,
       draws: L,
@@ -121,6 +129,7 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
       divergences: w.sampler.divergences,
       nowcastLogError: Math.log(w.nowcast.V.q50 / tv.V_tau),
       seconds,
+      extensionRounds: w.sampler.extension_rounds,
     };
     out.push(res);
     o.onReplication?.(i, res);

@@ -4,6 +4,8 @@
  * every parameter and of V_t, summaries, the nowcast V_tau and sampler diagnostics.
  */
 import {
+  appendRun,
+  type ChainEnd,
   type Progress,
   type SampleResult,
   sample,
@@ -43,6 +45,10 @@ export interface SamplerBlock {
   ebfmi: number[];
   mean_treedepth: number;
   gradient_evals: number;
+  /** Draws per chain, those of the extension rounds included. */
+  draws_per_chain: number;
+  /** Rounds of more draws run because the window had not converged (`extend_rounds`). */
+  extension_rounds: number;
   warnings: string[];
 }
 
@@ -75,7 +81,8 @@ export interface FitWindowOptions {
   priors?: Partial<Record<ParamName, PriorSpec>>;
   keepValueDraws?: boolean;
   keepRawDraws?: boolean;
-  onProgress?: (p: Progress) => void;
+  /** Progress of the run (round 0) and of each extension round (1, 2, ...). */
+  onProgress?: (p: Progress, round: number) => void;
   /** Alternative sampler with the same contract (tests, workers). */
   sampler?: typeof sample;
 }
@@ -126,12 +133,18 @@ export async function fitWindow(
       s.localStepError > 0
         ? { maxError: s.localStepError, maxHalvings: s.localStepHalvings }
         : false,
-    onProgress: o.onProgress,
+    onProgress: o.onProgress && ((p: Progress) => o.onProgress?.(p, 0)),
   };
   // chains on worker threads give the same draws as in-thread (mcmc's contract), only faster
   const sampleWith = (
     inits: Float64Array[],
-    over: { warmup?: number; draws?: number; seed?: number; onProgress?: undefined } = {},
+    over: {
+      warmup?: number;
+      draws?: number;
+      seed?: number;
+      onProgress?: (p: Progress) => void;
+      resume?: ChainEnd[];
+    } = {},
   ): Promise<SampleResult> =>
     s.threads > 1 && !o.sampler
       ? sampleOnWorkers({
@@ -162,7 +175,10 @@ export async function fitWindow(
           dim: density.dim,
           logDensityGradient: (q, g) => potential.logDensityGradient(q, g),
         });
+  // res: in the sampler's coordinates; model: the same draws in the density's
   let res: SampleResult;
+  let model: SampleResult;
+  let extensionRounds = 0;
   let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
   let seen = states;
   try {
@@ -234,6 +250,29 @@ export async function fitWindow(
       init = states.map((x) => toSampler(w, x));
     }
     res = await sampleWith(init);
+    const inModel = (r: SampleResult): SampleResult => {
+      const f = toModel;
+      return f ? { ...r, draws: r.draws.map((c) => mapDraws(c, r.dim, f)) } : r;
+    };
+    model = inModel(res);
+    // not converged: the chains go on from where they ended, on the same kernel, a round at a time
+    while (
+      extensionRounds < s.extendRounds &&
+      !converged(worstOf(extractDraws(density, model, tau, false)), s)
+    ) {
+      const round = ++extensionRounds;
+      const more = await sampleWith(
+        res.ends.map((e) => e.q),
+        {
+          warmup: 0,
+          seed: nextUint32(createRng(seed, 0xe7, extensionRounds)),
+          onProgress: o.onProgress && ((p) => o.onProgress?.(p, round)),
+          resume: res.ends,
+        },
+      );
+      res = appendRun(res, more);
+      model = appendRun(model, inModel(more));
+    }
   } catch (e) {
     throw new NavcastError(
       "sampler",
@@ -245,16 +284,22 @@ export async function fitWindow(
       { cause: e },
     );
   }
-  if (toModel) res = { ...res, draws: res.draws.map((c) => mapDraws(c, res.dim, toModel)) };
   const { paramDraws, valueDraws, vDraws } = extractDraws(
     density,
-    res,
+    model,
     tau,
     o.keepValueDraws ?? false,
   );
   const params: Record<string, Summary> = {};
   for (const [k, v] of Object.entries(paramDraws)) params[k] = summarize(v);
-  const sm = samplerSummary(res);
+  const sm = samplerSummary(model);
+  const nowcastV = summarize(vDraws);
+  const worst = worstSummary([...Object.entries(params), ["V_tau", nowcastV]]);
+  if (!converged(worst, s))
+    sm.warnings.push(
+      `not converged after ${model.config.draws} draws per chain (${extensionRounds} extension rounds): ` +
+        `R-hat ${worst.rhat.value.toFixed(3)} (${worst.rhat.name}), bulk-ESS ${worst.ess.value.toFixed(0)} (${worst.ess.name})`,
+    );
   let navLast: number | null = null;
   for (let i = tau - 1; i >= 0; i--) {
     if (!Number.isNaN(data.navGp[i])) {
@@ -273,7 +318,7 @@ export async function fitWindow(
     params,
     paramDraws,
     valueDraws,
-    nowcast: { V: summarize(vDraws), vDraws, nav_gp_last: navLast, pme_naive: report.pme[tau - 1] },
+    nowcast: { V: nowcastV, vDraws, nav_gp_last: navLast, pme_naive: report.pme[tau - 1] },
     sampler: {
       divergences: sm.divergences,
       max_treedepth_hits: sm.maxTreeDepthHits,
@@ -281,12 +326,43 @@ export async function fitWindow(
       ebfmi: sm.ebfmi,
       mean_treedepth: sm.meanTreeDepth,
       gradient_evals: sm.gradientEvals,
+      draws_per_chain: model.config.draws,
+      extension_rounds: extensionRounds,
       warnings: sm.warnings,
     },
     processor: report,
     priors: used,
-    raw: o.keepRawDraws ? { draws: res.draws, density, data } : undefined,
+    raw: o.keepRawDraws ? { draws: model.draws, density, data } : undefined,
   };
+}
+
+/** The largest R-hat and the smallest bulk-ESS of some quantities, and whose; NaN is worst. */
+interface Worst {
+  rhat: { name: string; value: number };
+  ess: { name: string; value: number };
+}
+
+function worstSummary(quantities: [string, Summary][]): Worst {
+  const w: Worst = { rhat: { name: "", value: 0 }, ess: { name: "", value: Infinity } };
+  for (const [name, x] of quantities) {
+    if (!Number.isNaN(w.rhat.value) && !(x.rhat <= w.rhat.value)) w.rhat = { name, value: x.rhat };
+    if (!Number.isNaN(w.ess.value) && !(x.ess_bulk >= w.ess.value))
+      w.ess = { name, value: x.ess_bulk };
+  }
+  return w;
+}
+
+/** Worst of the parameters and V_tau in draws that `extractDraws` gave. */
+function worstOf(d: { paramDraws: Record<string, Float64Array[]>; vDraws: Float64Array[] }) {
+  return worstSummary([
+    ...Object.entries(d.paramDraws).map(([k, v]): [string, Summary] => [k, summarize(v)]),
+    ["V_tau", summarize(d.vDraws)],
+  ]);
+}
+
+/** Every R-hat below `extend_rhat` and every bulk-ESS at least `extend_min_ess`. */
+function converged(w: Worst, s: { extendRhat: number; extendMinEss: number }): boolean {
+  return w.rhat.value < s.extendRhat && w.ess.value >= s.extendMinEss;
 }
 
 /** Draws of the pilot's sampling phase: enough to tell each chain's typical log density. */

@@ -13,6 +13,9 @@ describe("parseRunConfig", () => {
         local_step_halvings: 8,
         whiten_observations: "all",
         loading_coordinates: true,
+        extend_rounds: 0,
+        extend_rhat: 1.05,
+        extend_min_ess: 100,
       },
     });
     expect(c.model.navLagWeeks).toBe(4);
@@ -24,10 +27,16 @@ describe("parseRunConfig", () => {
       localStepHalvings: 8,
       whitenObservations: "all",
       loadingCoordinates: true,
+      extendRounds: 0,
+      extendRhat: 1.05,
+      extendMinEss: 100,
     });
     expect(parseRunConfig({}).sampler).toMatchObject({
       whitenObservations: "navs",
       loadingCoordinates: false,
+      extendRounds: 3,
+      extendRhat: 1.01,
+      extendMinEss: 400,
     });
     expect(c.garchMethod).toBe("garch");
   });
@@ -41,6 +50,11 @@ describe("parseRunConfig", () => {
     expect(() => parseRunConfig({ sampler: { loading_coordinates: "yes" } })).toThrow(
       /loading_coordinates/,
     );
+    for (const extend_rounds of [-1, 1.5, 21, "2"])
+      expect(() => parseRunConfig({ sampler: { extend_rounds } })).toThrow(/extend_rounds/);
+    for (const extend_rhat of [1, 0.99, "1.01"])
+      expect(() => parseRunConfig({ sampler: { extend_rhat } })).toThrow(/extend_rhat/);
+    expect(() => parseRunConfig({ sampler: { extend_min_ess: -1 } })).toThrow(/extend_min_ess/);
   });
 });
 

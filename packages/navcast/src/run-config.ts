@@ -47,6 +47,16 @@ export interface SamplerSettings {
    */
   loadingCoordinates: boolean;
   /**
+   * Most rounds of `draws` more draws per chain while the window has not converged: each round
+   * continues the chains where they ended, with their step size and metric (mcmc's `resume`), so
+   * the draws of every round are one longer run of the same sampler. 0: never extend.
+   */
+  extendRounds: number;
+  /** A window has converged when every parameter and V_tau has R-hat below this... */
+  extendRhat: number;
+  /** ...and a bulk-ESS of at least this. */
+  extendMinEss: number;
+  /**
    * Warm-up iterations of a pilot run of the whitened parameterisation, after which its
    * sensitivities are measured again where the pilot ended (0: no pilot).
    */
@@ -118,6 +128,11 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     // whitening it lost funds 13 and 14 (|rho| near 1), which each change alone kept healthy
     loadingCoordinates: false,
     pilotWarmup: 150,
+    // issue 9: about a third of the unhealthy fits had chains that mix, only slowly (min bulk-ESS
+    // 130-500 at R-hat 1.01-1.03); running them longer is what a careful analyst would do
+    extendRounds: 3,
+    extendRhat: 1.01,
+    extendMinEss: 400,
   },
 };
 
@@ -148,6 +163,9 @@ const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
   whiten_observations: "whitenObservations",
   loading_coordinates: "loadingCoordinates",
   pilot_warmup: "pilotWarmup",
+  extend_rounds: "extendRounds",
+  extend_rhat: "extendRhat",
+  extend_min_ess: "extendMinEss",
 };
 
 /** Parses a config object (already JSON-decoded); unknown keys are errors, not ignored. */
@@ -216,6 +234,25 @@ export function parseRunConfig(raw: unknown): RunConfig {
   if (typeof sampler.loadingCoordinates !== "boolean") {
     throw new ConfigError("sampler.loading_coordinates must be true or false", {
       field: "sampler.loading_coordinates",
+    });
+  }
+  if (
+    !Number.isInteger(sampler.extendRounds) ||
+    sampler.extendRounds < 0 ||
+    sampler.extendRounds > 20
+  ) {
+    throw new ConfigError("sampler.extend_rounds must be an integer from 0 to 20", {
+      field: "sampler.extend_rounds",
+    });
+  }
+  if (!(typeof sampler.extendRhat === "number" && sampler.extendRhat > 1)) {
+    throw new ConfigError("sampler.extend_rhat must be a number above 1", {
+      field: "sampler.extend_rhat",
+    });
+  }
+  if (!(typeof sampler.extendMinEss === "number" && sampler.extendMinEss >= 0)) {
+    throw new ConfigError("sampler.extend_min_ess must be a number of at least 0", {
+      field: "sampler.extend_min_ess",
     });
   }
   const priors = (o.priors ?? {}) as Partial<Record<ParamName, PriorSpec>>;

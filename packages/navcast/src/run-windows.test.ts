@@ -16,9 +16,10 @@ const P = {
   sigma_s: 0.1,
 };
 
-// a short fund keeps the fit test-sized: 1.5 years, 2 chains x 150 + 150
+// a short fund keeps the fit test-sized: 1.5 years, 2 chains x 150 + 150 (no extension rounds:
+// 300 draws never reach the default bulk-ESS of 400)
 const fund = simulateFund(generateSkeleton({ seed: 31, years: 1.5 }), P, { seed: 32 });
-const sampler = { chains: 2, warmup: 150, draws: 150, seed: 5 };
+const sampler = { chains: 2, warmup: 150, draws: 150, seed: 5, extend_rounds: 0 };
 
 describe("runWindows", () => {
   it("fits expanding windows with draws of V_t and a nowcast near the true value", async () => {
@@ -73,6 +74,38 @@ describe("runWindows", () => {
   });
 });
 
+describe("extension rounds", () => {
+  it("runs the chains on while the window has not converged, and appends the new draws", async () => {
+    const short = { ...sampler, warmup: 100, draws: 40 };
+    const fit = async (extra: Record<string, number>) =>
+      (
+        await runWindows(fund, parseRunConfig({ sampler: { ...short, ...extra }, windows: "last" }))
+      ).filter(isFitted)[0];
+    const plain = await fit({ extend_rounds: 0 });
+    // 2 x 40 draws cannot reach a bulk-ESS of 400: every round runs
+    const longer = await fit({ extend_rounds: 2 });
+    expect(plain.sampler).toMatchObject({ draws_per_chain: 40, extension_rounds: 0 });
+    expect(longer.sampler).toMatchObject({ draws_per_chain: 120, extension_rounds: 2 });
+    for (const c of [0, 1]) {
+      expect(longer.paramDraws.beta[c]).toHaveLength(120);
+      // the first 40 are the unextended run's: the rounds continue it
+      expect(longer.paramDraws.beta[c].subarray(0, 40)).toEqual(plain.paramDraws.beta[c]);
+      expect(longer.nowcast.vDraws[c].subarray(0, 40)).toEqual(plain.nowcast.vDraws[c]);
+    }
+    expect(longer.params.beta.ess_bulk).toBeGreaterThan(plain.params.beta.ess_bulk);
+    expect(longer.sampler.gradient_evals).toBeGreaterThan(plain.sampler.gradient_evals);
+    // still short of the bar after the last round: the window says so
+    expect(longer.sampler.warnings.join("\n")).toMatch(
+      /not converged after 120 draws per chain \(2 extension rounds\): R-hat [0-9.]+ \(\w+\), bulk-ESS \d+ \(\w+\)/,
+    );
+    // converged by lenient bars at once: no round runs
+    const lenient = await fit({ extend_rounds: 2, extend_rhat: 10, extend_min_ess: 0 });
+    expect(lenient.sampler).toMatchObject({ draws_per_chain: 40, extension_rounds: 0 });
+    expect(lenient.paramDraws.beta).toEqual(plain.paramDraws.beta);
+    expect(lenient.sampler.warnings.join("\n")).not.toMatch(/not converged/);
+  });
+});
+
 describe("runWindows failures", () => {
   it("reports a window that cannot be fitted and goes on with the others", async () => {
     // week 20: 20 comparable returns are too few for GARCH; the error names fund and window
@@ -96,13 +129,17 @@ describe("runWindows failures", () => {
 });
 
 describe("runWindows on worker threads", () => {
-  it("gives the same draws with two threads as in the calling thread", async () => {
-    const base = { sampler: { ...sampler, warmup: 60, draws: 30 }, windows: "last" };
+  it("gives the same draws with two threads as in the calling thread, extension rounds too", async () => {
+    const base = {
+      sampler: { ...sampler, warmup: 60, draws: 30, extend_rounds: 1 },
+      windows: "last",
+    };
     const one = (await runWindows(fund, parseRunConfig(base))).filter(isFitted);
     const two = (
       await runWindows(fund, parseRunConfig({ ...base, sampler: { ...base.sampler, threads: 2 } }))
     ).filter(isFitted);
     expect(two[0].params.beta.mean).toBe(one[0].params.beta.mean);
     expect(two[0].nowcast.V.q50).toBe(one[0].nowcast.V.q50);
+    expect(two[0].sampler.draws_per_chain).toBe(60);
   });
 });

@@ -20,6 +20,8 @@ export interface RunProgress {
   windows: number;
   week: string;
   sampler: Progress;
+  /** 0 for the window's run; k for its k-th extension round (it had not converged). */
+  round: number;
 }
 
 /** A window whose fund processor or sampler failed: reported, never silently skipped. */
@@ -57,12 +59,13 @@ export async function runWindows(
         keepValueDraws: o.keepValueDraws,
         sampler: o.sampler,
         onProgress: o.onProgress
-          ? (p) =>
+          ? (p, round) =>
               o.onProgress?.({
                 window: k,
                 windows: ends.length,
                 week: f.weeks[tau - 1],
                 sampler: p,
+                round,
               })
           : undefined,
       });

@@ -32,6 +32,8 @@ const window: FittedWindow = {
     ebfmi: [1, 1],
     mean_treedepth: 3,
     gradient_evals: 100,
+    draws_per_chain: 1000,
+    extension_rounds: 0,
     warnings: [],
   },
   draws: {

@@ -49,6 +49,14 @@ export async function fitTask(
       failFast: true,
       onProgress: (p) => {
         const s = p.sampler;
+        if (p.round > 0) {
+          // not converged: the chains run on; the window's share of the bar stays full meanwhile
+          onProgress(
+            (p.window + 1) / p.windows,
+            `window ${p.week}: running longer (round ${p.round}, chain ${s.chain + 1}, ${s.iteration}/${s.total})`,
+          );
+          return;
+        }
         const inWindow = (s.chain + s.iteration / s.total) / chains;
         onProgress((p.window + inWindow) / p.windows, `window ${p.week}`);
       },
