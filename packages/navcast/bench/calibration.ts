@@ -8,8 +8,11 @@
  * Usage: tsx --conditions source bench/calibration.ts [replications=200] [years=4] [chains=4]
  *        [warmup=1000] [draws=1000] [seed=1] [first=0]
  * Env: NAVCAST_CONFIG (config overrides), NAVCAST_STEM (suffix of the result files),
+ *      NAVCAST_ONLY (comma-separated replication indices: fit only these),
  *      NAVCAST_REPORT_FROM (rewrite the report from a results JSON, with the same arguments; a
- *      comma-separated list merges the shards of one study, run in parallel with `first`).
+ *      comma-separated list merges the shards of one study, run in parallel with `first`; a
+ *      replication in a later file replaces the same replication in an earlier one, and results
+ *      without an index are numbered by their place in their file, as a study from 0 writes them).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -49,21 +52,27 @@ const res: ReplicationResult[] = [];
 // (several files, comma-separated: the shards of one study, in replication order)
 const loaded = process.env.NAVCAST_REPORT_FROM
   ? process.env.NAVCAST_REPORT_FROM.split(",")
-      .map(
-        (f) =>
-          JSON.parse(readFileSync(f, "utf8")) as {
-            meta: Record<string, unknown>;
-            results: ReplicationResult[];
+      .map((f) => {
+        const j = JSON.parse(readFileSync(f, "utf8")) as {
+          meta: Record<string, unknown>;
+          results: ReplicationResult[];
+        };
+        j.results = j.results.map((r, k) => ({ ...r, replication: r.replication ?? k }));
+        return j;
+      })
+      .reduce((a, b) => {
+        const replaced = new Set(b.results.map((r) => r.replication));
+        return {
+          meta: {
+            ...a.meta,
+            command: `${String(a.meta.command)} + ${String(b.meta.command)}`,
+            wall_s: Math.max(Number(a.meta.wall_s), Number(b.meta.wall_s)),
           },
-      )
-      .reduce((a, b) => ({
-        meta: {
-          ...a.meta,
-          command: `${String(a.meta.command)} + ${String(b.meta.command)}`,
-          wall_s: Math.max(Number(a.meta.wall_s), Number(b.meta.wall_s)),
-        },
-        results: [...a.results, ...b.results],
-      }))
+          results: [...a.results.filter((r) => !replaced.has(r.replication)), ...b.results].sort(
+            (x, y) => (x.replication ?? 0) - (y.replication ?? 0),
+          ),
+        };
+      })
   : null;
 if (loaded) {
   res.push(...loaded.results);
@@ -77,13 +86,14 @@ if (loaded) {
     chains: Number(chains),
     warmup: Number(warmup),
     draws: Number(draws),
+    only: process.env.NAVCAST_ONLY?.split(",").map(Number),
     rankDraws: 99,
     // e.g. NAVCAST_CONFIG='{"parameterization":"xi","sampler":{"local_step_error":0}}' to compare
     config: process.env.NAVCAST_CONFIG ? JSON.parse(process.env.NAVCAST_CONFIG) : undefined,
     onReplication: (i, r) => {
       res.push(r);
       process.stderr.write(
-        `rep ${i + 1}: max rhat ${r.maxRhat.toFixed(3)}, divergences ${r.divergences}, ${r.seconds.toFixed(0)} s\n`,
+        `rep ${i + 1}: max rhat ${r.maxRhat.toFixed(3)}, min ess ${r.minEss.toFixed(0)}, divergences ${r.divergences}, ${r.extensionRounds} extension rounds, ${r.seconds.toFixed(0)} s\n`,
       );
       report();
     },
@@ -103,7 +113,7 @@ function report(): void {
   const fresh = {
     date: new Date().toISOString(),
     machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
-    command: `tsx --conditions source bench/calibration.ts ${process.argv.slice(2).join(" ")}`,
+    command: `${process.env.NAVCAST_ONLY ? `NAVCAST_ONLY=${process.env.NAVCAST_ONLY} ` : ""}tsx --conditions source bench/calibration.ts ${process.argv.slice(2).join(" ")}`,
     config: process.env.NAVCAST_CONFIG ?? "defaults",
     wall_s: Number(sec.toFixed(0)),
   };
