@@ -9,9 +9,9 @@ import { runCalibration } from "./calibration.js";
  * gave 62 divergences in 4,000 draws, and seed 1's fund 2, whose value is wiped out by a
  * distribution larger than it (the xi form with whitening and local steps: 1584 divergences in
  * 4,000 draws, and 335 at this length; kappa coordinates: no divergences, but chains that never
- * met). The study's R-hat bar is not judged at this length: 1,000
- * draws are too few for 1.01 (the full study runs 4,000); the mixing of the hardest parameters of
- * a fund with almost noiseless NAVs is, against a looser bar that the previous whitening missed.
+ * met). At this length (4 x 250 draws) R-hat 1.01 used to be too strict a bar; with the extension
+ * rounds (a window short of R-hat 1.01 or bulk-ESS 400 runs on, up to 3 x 250 more draws per chain)
+ * the fits are held to the study's health bar.
  */
 describe("default sampler on funds from the default priors (CI-sized health check)", () => {
   it("starts every fit and keeps divergences within the health bar", async () => {
@@ -35,7 +35,8 @@ describe("default sampler on funds from the default priors (CI-sized health chec
     expect(res).toHaveLength(2);
     for (const r of res) {
       expect(r.divergences).toBeLessThanOrEqual(4);
-      expect(Number.isFinite(r.maxRhat)).toBe(true);
+      // healthy (on 2026-11-26: 1.003 and 1.007, bulk-ESS 717 and 835, without extension rounds)
+      expect(r.maxRhat).toBeLessThan(1.01);
       expect(Number.isFinite(r.nowcastLogError)).toBe(true);
     }
     // the wiped-out fund mixes: with kappa coordinates in its distribution weeks, min bulk-ESS 5
@@ -45,14 +46,13 @@ describe("default sampler on funds from the default priors (CI-sized health chec
     // starts reach and do not leave at this length: starting from the 50th pilot draw rather
     // than the 25th put one chain there (min bulk-ESS 14); the full length mixed either way.
     expect(res[1].minEss).toBeGreaterThan(150);
-    expect(res[1].maxRhat).toBeLessThan(1.05);
   }, 300_000);
 
   it("mixes sigma_n and lambda where the GP's NAVs carry almost no noise", async () => {
     // seed 1's fund 0: sigma_n 0.004. At this length the whitening with one chord iteration
     // (the mean linearised once, around the reference) gave min bulk-ESS 61 and R-hat 1.039;
     // three gave 367 and 1.019 (the full study's 4,000 draws: 871 and 1.003), both with the
-    // NAVs alone whitened.
+    // NAVs alone whitened. With the extension rounds it runs on: two rounds, 581 and 1.005.
     const [r] = await runCalibration({
       seed: 1,
       first: 0,
@@ -64,7 +64,8 @@ describe("default sampler on funds from the default priors (CI-sized health chec
     });
     expect(r.truth.sigma_n).toBeLessThan(0.01);
     expect(r.divergences).toBeLessThanOrEqual(4);
-    expect(r.minEss).toBeGreaterThan(200);
-    expect(r.maxRhat).toBeLessThan(1.03);
+    expect(r.extensionRounds).toBeGreaterThan(0);
+    expect(r.minEss).toBeGreaterThan(400);
+    expect(r.maxRhat).toBeLessThan(1.01);
   }, 300_000);
 });
