@@ -51,6 +51,8 @@ export interface ReplicationResult {
   seconds: number;
   /** Rounds of more draws the fit ran because it had not converged (`extend_rounds`). */
   extensionRounds?: number;
+  /** maxRhat and minEss before the extension rounds. */
+  firstRun?: { maxRhat: number; minEss: number };
 }
 
 /**
@@ -130,6 +132,10 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
       nowcastLogError: Math.log(w.nowcast.V.q50 / tv.V_tau),
       seconds,
       extensionRounds: w.sampler.extension_rounds,
+      firstRun: {
+        maxRhat: w.sampler.first_run.max_rhat,
+        minEss: w.sampler.first_run.min_ess_bulk,
+      },
     };
     out.push(res);
     o.onReplication?.(i, res);

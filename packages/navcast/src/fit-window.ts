@@ -49,6 +49,8 @@ export interface SamplerBlock {
   draws_per_chain: number;
   /** Rounds of more draws run because the window had not converged (`extend_rounds`). */
   extension_rounds: number;
+  /** The largest R-hat and smallest bulk-ESS (parameters and V_tau) before any extension round. */
+  first_run: { max_rhat: number; min_ess_bulk: number };
   warnings: string[];
 }
 
@@ -179,6 +181,9 @@ export async function fitWindow(
   let res: SampleResult;
   let model: SampleResult;
   let extensionRounds = 0;
+  // the worst R-hat and bulk-ESS after the first run, and after the last round
+  let firstRun: Worst | undefined;
+  let worst: Worst;
   let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
   let seen = states;
   try {
@@ -256,10 +261,10 @@ export async function fitWindow(
     };
     model = inModel(res);
     // not converged: the chains go on from where they ended, on the same kernel, a round at a time
-    while (
-      extensionRounds < s.extendRounds &&
-      !converged(worstOf(extractDraws(density, model, tau, false)), s)
-    ) {
+    for (;;) {
+      worst = worstOf(extractDraws(density, model, tau, false));
+      firstRun ??= worst;
+      if (extensionRounds >= s.extendRounds || converged(worst, s)) break;
       const round = ++extensionRounds;
       const more = await sampleWith(
         res.ends.map((e) => e.q),
@@ -293,8 +298,6 @@ export async function fitWindow(
   const params: Record<string, Summary> = {};
   for (const [k, v] of Object.entries(paramDraws)) params[k] = summarize(v);
   const sm = samplerSummary(model);
-  const nowcastV = summarize(vDraws);
-  const worst = worstSummary([...Object.entries(params), ["V_tau", nowcastV]]);
   if (!converged(worst, s))
     sm.warnings.push(
       `not converged after ${model.config.draws} draws per chain (${extensionRounds} extension rounds): ` +
@@ -318,7 +321,7 @@ export async function fitWindow(
     params,
     paramDraws,
     valueDraws,
-    nowcast: { V: nowcastV, vDraws, nav_gp_last: navLast, pme_naive: report.pme[tau - 1] },
+    nowcast: { V: summarize(vDraws), vDraws, nav_gp_last: navLast, pme_naive: report.pme[tau - 1] },
     sampler: {
       divergences: sm.divergences,
       max_treedepth_hits: sm.maxTreeDepthHits,
@@ -328,6 +331,7 @@ export async function fitWindow(
       gradient_evals: sm.gradientEvals,
       draws_per_chain: model.config.draws,
       extension_rounds: extensionRounds,
+      first_run: { max_rhat: firstRun.rhat.value, min_ess_bulk: firstRun.ess.value },
       warnings: sm.warnings,
     },
     processor: report,
@@ -336,28 +340,22 @@ export async function fitWindow(
   };
 }
 
-/** The largest R-hat and the smallest bulk-ESS of some quantities, and whose; NaN is worst. */
+/** The largest R-hat and the smallest bulk-ESS, and whose; NaN counts as worst. */
 interface Worst {
   rhat: { name: string; value: number };
   ess: { name: string; value: number };
 }
 
-function worstSummary(quantities: [string, Summary][]): Worst {
+/** Worst of the parameters and V_tau in draws that `extractDraws` gave. */
+function worstOf(d: { paramDraws: Record<string, Float64Array[]>; vDraws: Float64Array[] }): Worst {
   const w: Worst = { rhat: { name: "", value: 0 }, ess: { name: "", value: Infinity } };
-  for (const [name, x] of quantities) {
+  for (const [name, chains] of [...Object.entries(d.paramDraws), ["V_tau", d.vDraws] as const]) {
+    const x = summarize(chains);
     if (!Number.isNaN(w.rhat.value) && !(x.rhat <= w.rhat.value)) w.rhat = { name, value: x.rhat };
     if (!Number.isNaN(w.ess.value) && !(x.ess_bulk >= w.ess.value))
       w.ess = { name, value: x.ess_bulk };
   }
   return w;
-}
-
-/** Worst of the parameters and V_tau in draws that `extractDraws` gave. */
-function worstOf(d: { paramDraws: Record<string, Float64Array[]>; vDraws: Float64Array[] }) {
-  return worstSummary([
-    ...Object.entries(d.paramDraws).map(([k, v]): [string, Summary] => [k, summarize(v)]),
-    ["V_tau", summarize(d.vDraws)],
-  ]);
 }
 
 /** Every R-hat below `extend_rhat` and every bulk-ESS at least `extend_min_ess`. */

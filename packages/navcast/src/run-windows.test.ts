@@ -93,6 +93,13 @@ describe("extension rounds", () => {
       expect(longer.nowcast.vDraws[c].subarray(0, 40)).toEqual(plain.nowcast.vDraws[c]);
     }
     expect(longer.params.beta.ess_bulk).toBeGreaterThan(plain.params.beta.ess_bulk);
+    // the first run's diagnostics are kept: those of the unextended run
+    const all = [...Object.values(plain.params), plain.nowcast.V];
+    expect(plain.sampler.first_run).toEqual({
+      max_rhat: Math.max(...all.map((x) => x.rhat)),
+      min_ess_bulk: Math.min(...all.map((x) => x.ess_bulk)),
+    });
+    expect(longer.sampler.first_run).toEqual(plain.sampler.first_run);
     expect(longer.sampler.gradient_evals).toBeGreaterThan(plain.sampler.gradient_evals);
     // still short of the bar after the last round: the window says so
     expect(longer.sampler.warnings.join("\n")).toMatch(
