@@ -121,7 +121,8 @@ describe("startSampler (database queue, local storage)", () => {
     const bytes = await storage.get(w?.posteriorsKey ?? "");
     expect(sha256Hex(bytes)).toBe(w?.posteriorsSha256);
     const rows = await parquetReadObjects({ file: bytes.buffer as ArrayBuffer });
-    expect(rows).toHaveLength(2 * 60);
+    // 2 x 60 draws never reach a bulk-ESS of 400, so all 3 extension rounds of 60 draws ran
+    expect(rows).toHaveLength(2 * 60 * 4);
     expect(Object.keys(rows[0] ?? {})).toEqual(
       expect.arrayContaining(["chain", "draw", "alpha", "V"]),
     );
