@@ -31,7 +31,7 @@ const cfg = parseRunConfig({
 const t0 = performance.now();
 const res = await runWindows(fund, cfg, {
   onProgress: (p) => {
-    if (p.sampler.chain === 0 && p.sampler.iteration === 0)
+    if (p.sampler.chain === 0 && p.sampler.iteration === 1 && p.round === 0)
       process.stderr.write(`window ${p.window + 1}/${p.windows} ${p.week}\n`);
   },
 });
