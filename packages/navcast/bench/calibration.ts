@@ -93,7 +93,7 @@ if (loaded) {
     onReplication: (i, r) => {
       res.push(r);
       process.stderr.write(
-        `rep ${i + 1}: max rhat ${r.maxRhat.toFixed(3)}, min ess ${r.minEss.toFixed(0)}, divergences ${r.divergences}, ${r.extensionRounds} extension rounds, ${r.seconds.toFixed(0)} s\n`,
+        `rep ${i + 1}: max rhat ${r.maxRhat.toFixed(3)}, min ess ${r.minEss.toFixed(0)}, divergences ${r.divergences}, ${r.extensionRounds} extension rounds (${r.extensionStop}), ${r.seconds.toFixed(0)} s\n`,
       );
       report();
     },

@@ -29,12 +29,24 @@ const cfg = parseRunConfig({
   },
 });
 const t0 = performance.now();
+// each window's wall time: from its first progress report to the next window's (the fund
+// processor's part, before the first report, counts towards the window before)
+const started: number[] = [];
 const res = await runWindows(fund, cfg, {
   onProgress: (p) => {
-    if (p.sampler.chain === 0 && p.sampler.iteration === 1 && p.round === 0)
+    if (p.sampler.chain === 0 && p.sampler.iteration === 1 && p.round === 0) {
+      started[p.window] = performance.now();
       process.stderr.write(`window ${p.window + 1}/${p.windows} ${p.week}\n`);
+    }
   },
 });
+const tEnd = performance.now();
+const windowSeconds = (k: number) => {
+  const next = started.findIndex((t, j) => j > k && t !== undefined);
+  return started[k] === undefined
+    ? null
+    : Math.round(((next < 0 ? tEnd : started[next]) - started[k]) / 100) / 10;
+};
 const sec = (performance.now() - t0) / 1000;
 // the fund is simulated: each window's nowcast is also judged against the true value, next to the
 // last GP NAV rolled forward with cash flows and the PME-naive NAV (MODEL.md section 9)
@@ -43,15 +55,22 @@ const logErr = (x: number, t: number) =>
   x > 0
     ? Number(Math.abs(Math.log(x) - Math.log(trimmed.truth?.V[t - 1] ?? Number.NaN)).toFixed(4))
     : null;
-const rows = res.map((w) => {
+const rows = res.map((w, k) => {
   if (!isFitted(w)) return { week: w.week, t: w.tau, error: w.error.message };
   const all = [...Object.values(w.params), w.nowcast.V];
   return {
     week: w.week,
     t: w.tau,
+    seconds: windowSeconds(k),
     max_rhat: Number(Math.max(...all.map((s) => s.rhat)).toFixed(4)),
     min_ess_bulk: Math.round(Math.min(...all.map((s) => s.ess_bulk))),
     divergences: w.sampler.divergences,
+    first_run: {
+      max_rhat: Number(w.sampler.first_run.max_rhat.toFixed(4)),
+      min_ess_bulk: Math.round(w.sampler.first_run.min_ess_bulk),
+    },
+    extension_rounds: w.sampler.extension_rounds,
+    draws_per_chain: w.sampler.draws_per_chain,
     nowcast_abs_log_error: logErr(w.nowcast.V.q50, w.tau),
     rolled_nav_abs_log_error: logErr(
       rolledForwardNav(trimmed.navGp, trimmed.contributions, trimmed.distributions, w.tau),
@@ -82,6 +101,8 @@ console.log(
         rolled_nav: median("rolled_nav_abs_log_error"),
         pme_naive: median("pme_naive_abs_log_error"),
       },
+      extended_windows: rows.filter((r) => "extension_rounds" in r && (r.extension_rounds ?? 0) > 0)
+        .length,
       total_divergences: rows.reduce(
         (a, r) => a + ("divergences" in r ? (r.divergences as number) : 0),
         0,

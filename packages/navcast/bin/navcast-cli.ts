@@ -57,11 +57,13 @@ Config keys (all optional): nav_lag_weeks, category1 ("fixed" | "prior"), priors
 { name: { family, ... } }, garch_method, garch_allow_igarch, windows ("quarterly" | "last" |
 [dates]), mode ("independent" | "sequential"), parameterization, distribution_weeks,
 sampler { chains, warmup, draws, seed, target_accept, max_treedepth, metric, threads,
-extend_rounds, extend_rhat, extend_min_ess, ... } (packages/navcast/README.md lists them all).
+extend_rounds, extend_rhat, extend_min_ess, extend_min_progress, ... } (packages/navcast/README.md
+lists them all).
 
 A window whose chains have not converged (some R-hat >= extend_rhat, 1.01, or bulk-ESS <
-extend_min_ess, 400) runs on for up to extend_rounds (3) rounds of \`draws\` more draws per chain;
-one still short of that after the last round is named on stderr.
+extend_min_ess, 400) runs on for up to extend_rounds (3) rounds of up to \`draws\` more draws per
+chain, stopping early when more than 0.1% of its draws diverged or a round barely helped
+(extend_min_progress, 0.25); one still short of the bar when its rounds end is named on stderr.
 
 Options:
   --fund FILE       fund JSON (required)

@@ -5,6 +5,7 @@
  * test and by bench/calibration.ts for the full study.
  */
 import type { sample } from "@portal/mcmc";
+import type { ExtensionStop } from "./extension-rounds.js";
 import { fitWindow } from "./fit-window.js";
 import { trimToFirstContribution } from "./fund-processor.js";
 import { createRng } from "./rng.js";
@@ -51,6 +52,10 @@ export interface ReplicationResult {
   seconds: number;
   /** Rounds of more draws the fit ran because it had not converged (`extend_rounds`). */
   extensionRounds?: number;
+  /** Why the rounds ended (`extension_stop`). */
+  extensionStop?: ExtensionStop;
+  /** Draws per chain, those of the extension rounds included. */
+  drawsPerChain?: number;
   /** maxRhat and minEss before the extension rounds. */
   firstRun?: { maxRhat: number; minEss: number };
 }
@@ -132,6 +137,8 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
       nowcastLogError: Math.log(w.nowcast.V.q50 / tv.V_tau),
       seconds,
       extensionRounds: w.sampler.extension_rounds,
+      extensionStop: w.sampler.extension_stop,
+      drawsPerChain: w.sampler.draws_per_chain,
       firstRun: {
         maxRhat: w.sampler.first_run.max_rhat,
         minEss: w.sampler.first_run.min_ess_bulk,

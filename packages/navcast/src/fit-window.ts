@@ -19,6 +19,15 @@ import {
   type Potential,
 } from "./density.js";
 import { NavcastError } from "./errors.js";
+import {
+  converged,
+  type ExtensionStop,
+  nextRound,
+  type RunSoFar,
+  stopReason,
+  type Worst,
+  worstOf,
+} from "./extension-rounds.js";
 import { type ProcessorReport, processWindow } from "./fund-processor.js";
 import type { FundSeries } from "./fund-series.js";
 import { initialPoints } from "./initial-points.js";
@@ -49,6 +58,8 @@ export interface SamplerBlock {
   draws_per_chain: number;
   /** Rounds of more draws run because the window had not converged (`extend_rounds`). */
   extension_rounds: number;
+  /** Why the rounds ended: the window converged, or why it stopped short (extension-rounds.ts). */
+  extension_stop: ExtensionStop;
   /** The largest R-hat and smallest bulk-ESS (parameters and V_tau) before any extension round. */
   first_run: { max_rhat: number; min_ess_bulk: number };
   warnings: string[];
@@ -181,6 +192,7 @@ export async function fitWindow(
   let res: SampleResult;
   let model: SampleResult;
   let extensionRounds = 0;
+  let stop: ExtensionStop = "rounds";
   // the worst R-hat and bulk-ESS after the first run, and after the last round
   let firstRun: Worst | undefined;
   let worst: Worst;
@@ -261,15 +273,31 @@ export async function fitWindow(
     };
     model = inModel(res);
     // not converged: the chains go on from where they ended, on the same kernel, a round at a time
+    let before: RunSoFar | undefined;
     for (;;) {
       worst = worstOf(extractDraws(density, model, tau, false));
       firstRun ??= worst;
-      if (extensionRounds >= s.extendRounds || converged(worst, s)) break;
+      if (converged(worst, s)) {
+        stop = "converged";
+        break;
+      }
+      const now: RunSoFar = {
+        worst,
+        drawsPerChain: model.config.draws,
+        divergences: samplerSummary(model).divergences,
+      };
+      const next = nextRound(now, before, extensionRounds, s.chains, s);
+      if ("stop" in next) {
+        stop = next.stop;
+        break;
+      }
+      before = now;
       const round = ++extensionRounds;
       const more = await sampleWith(
         res.ends.map((e) => e.q),
         {
           warmup: 0,
+          draws: next.draws,
           seed: nextUint32(createRng(seed, 0xe7, extensionRounds)),
           onProgress: o.onProgress && ((p) => o.onProgress?.(p, round)),
           resume: res.ends,
@@ -298,10 +326,11 @@ export async function fitWindow(
   const params: Record<string, Summary> = {};
   for (const [k, v] of Object.entries(paramDraws)) params[k] = summarize(v);
   const sm = samplerSummary(model);
-  if (!converged(worst, s))
+  if (stop !== "converged")
     sm.warnings.push(
       `not converged after ${model.config.draws} draws per chain (${extensionRounds} extension rounds): ` +
-        `R-hat ${worst.rhat.value.toFixed(3)} (${worst.rhat.name}), bulk-ESS ${worst.ess.value.toFixed(0)} (${worst.ess.name})`,
+        `R-hat ${worst.rhat.value.toFixed(3)} (${worst.rhat.name}), bulk-ESS ${worst.ess.value.toFixed(0)} (${worst.ess.name}); ` +
+        `no more rounds: ${stopReason(stop)}`,
     );
   let navLast: number | null = null;
   for (let i = tau - 1; i >= 0; i--) {
@@ -331,6 +360,7 @@ export async function fitWindow(
       gradient_evals: sm.gradientEvals,
       draws_per_chain: model.config.draws,
       extension_rounds: extensionRounds,
+      extension_stop: stop,
       first_run: { max_rhat: firstRun.rhat.value, min_ess_bulk: firstRun.ess.value },
       warnings: sm.warnings,
     },
@@ -338,29 +368,6 @@ export async function fitWindow(
     priors: used,
     raw: o.keepRawDraws ? { draws: model.draws, density, data } : undefined,
   };
-}
-
-/** The largest R-hat and the smallest bulk-ESS, and whose; NaN counts as worst. */
-interface Worst {
-  rhat: { name: string; value: number };
-  ess: { name: string; value: number };
-}
-
-/** Worst of the parameters and V_tau in draws that `extractDraws` gave. */
-function worstOf(d: { paramDraws: Record<string, Float64Array[]>; vDraws: Float64Array[] }): Worst {
-  const w: Worst = { rhat: { name: "", value: 0 }, ess: { name: "", value: Infinity } };
-  for (const [name, chains] of [...Object.entries(d.paramDraws), ["V_tau", d.vDraws] as const]) {
-    const x = summarize(chains);
-    if (!Number.isNaN(w.rhat.value) && !(x.rhat <= w.rhat.value)) w.rhat = { name, value: x.rhat };
-    if (!Number.isNaN(w.ess.value) && !(x.ess_bulk >= w.ess.value))
-      w.ess = { name, value: x.ess_bulk };
-  }
-  return w;
-}
-
-/** Every R-hat below `extend_rhat` and every bulk-ESS at least `extend_min_ess`. */
-function converged(w: Worst, s: { extendRhat: number; extendMinEss: number }): boolean {
-  return w.rhat.value < s.extendRhat && w.ess.value >= s.extendMinEss;
 }
 
 /** Draws of the pilot's sampling phase: enough to tell each chain's typical log density. */

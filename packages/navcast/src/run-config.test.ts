@@ -16,6 +16,7 @@ describe("parseRunConfig", () => {
         extend_rounds: 0,
         extend_rhat: 1.05,
         extend_min_ess: 100,
+        extend_min_progress: 0,
       },
     });
     expect(c.model.navLagWeeks).toBe(4);
@@ -30,6 +31,7 @@ describe("parseRunConfig", () => {
       extendRounds: 0,
       extendRhat: 1.05,
       extendMinEss: 100,
+      extendMinProgress: 0,
     });
     expect(parseRunConfig({}).sampler).toMatchObject({
       whitenObservations: "navs",
@@ -37,6 +39,7 @@ describe("parseRunConfig", () => {
       extendRounds: 3,
       extendRhat: 1.01,
       extendMinEss: 400,
+      extendMinProgress: 0.25,
     });
     expect(c.garchMethod).toBe("garch");
   });
@@ -55,6 +58,10 @@ describe("parseRunConfig", () => {
     for (const extend_rhat of [1, 0.99, "1.01"])
       expect(() => parseRunConfig({ sampler: { extend_rhat } })).toThrow(/extend_rhat/);
     expect(() => parseRunConfig({ sampler: { extend_min_ess: -1 } })).toThrow(/extend_min_ess/);
+    for (const extend_min_progress of [-0.1, 1.5, "0.25"])
+      expect(() => parseRunConfig({ sampler: { extend_min_progress } })).toThrow(
+        /extend_min_progress/,
+      );
   });
 });
 

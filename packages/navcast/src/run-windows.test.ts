@@ -82,10 +82,18 @@ describe("extension rounds", () => {
         await runWindows(fund, parseRunConfig({ sampler: { ...short, ...extra }, windows: "last" }))
       ).filter(isFitted)[0];
     const plain = await fit({ extend_rounds: 0 });
-    // 2 x 40 draws cannot reach a bulk-ESS of 400: every round runs
-    const longer = await fit({ extend_rounds: 2 });
-    expect(plain.sampler).toMatchObject({ draws_per_chain: 40, extension_rounds: 0 });
-    expect(longer.sampler).toMatchObject({ draws_per_chain: 120, extension_rounds: 2 });
+    // 2 x 40 draws cannot reach a bulk-ESS of 400: every round runs (the progress check off)
+    const longer = await fit({ extend_rounds: 2, extend_min_progress: 0 });
+    expect(plain.sampler).toMatchObject({
+      draws_per_chain: 40,
+      extension_rounds: 0,
+      extension_stop: "rounds",
+    });
+    expect(longer.sampler).toMatchObject({
+      draws_per_chain: 120,
+      extension_rounds: 2,
+      extension_stop: "rounds",
+    });
     for (const c of [0, 1]) {
       expect(longer.paramDraws.beta[c]).toHaveLength(120);
       // the first 40 are the unextended run's: the rounds continue it
@@ -103,13 +111,29 @@ describe("extension rounds", () => {
     expect(longer.sampler.gradient_evals).toBeGreaterThan(plain.sampler.gradient_evals);
     // still short of the bar after the last round: the window says so
     expect(longer.sampler.warnings.join("\n")).toMatch(
-      /not converged after 120 draws per chain \(2 extension rounds\): R-hat [0-9.]+ \(\w+\), bulk-ESS \d+ \(\w+\)/,
+      /not converged after 120 draws per chain \(2 extension rounds\): R-hat [0-9.]+ \(\w+\), bulk-ESS \d+ \(\w+\); no more rounds: extend_rounds reached/,
     );
     // converged by lenient bars at once: no round runs
     const lenient = await fit({ extend_rounds: 2, extend_rhat: 10, extend_min_ess: 0 });
     expect(lenient.sampler).toMatchObject({ draws_per_chain: 40, extension_rounds: 0 });
     expect(lenient.paramDraws.beta).toEqual(plain.paramDraws.beta);
     expect(lenient.sampler.warnings.join("\n")).not.toMatch(/not converged/);
+    expect(lenient.sampler.extension_stop).toBe("converged");
+  });
+
+  it("runs a shorter round when only bulk-ESS is short", async () => {
+    const short = { ...sampler, warmup: 100, draws: 40 };
+    const fit = async (extra: Record<string, number>) =>
+      (
+        await runWindows(fund, parseRunConfig({ sampler: { ...short, ...extra }, windows: "last" }))
+      ).filter(isFitted)[0];
+    const plain = await fit({ extend_rounds: 0 });
+    // every R-hat passes a bar of 10; a bulk-ESS bar 10% above the first run's asks for the
+    // draws that reach 1.2 x the bar at the first run's rate: 40 x (1.32 - 1), 13 more per chain
+    const ess = plain.sampler.first_run.min_ess_bulk;
+    const shorter = await fit({ extend_rounds: 1, extend_rhat: 10, extend_min_ess: 1.1 * ess });
+    expect(shorter.sampler).toMatchObject({ draws_per_chain: 53, extension_rounds: 1 });
+    expect(shorter.paramDraws.beta[0].subarray(0, 40)).toEqual(plain.paramDraws.beta[0]);
   });
 });
 

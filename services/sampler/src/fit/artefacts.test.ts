@@ -34,6 +34,7 @@ const window: FittedWindow = {
     gradient_evals: 100,
     draws_per_chain: 1000,
     extension_rounds: 0,
+    extension_stop: "converged",
     first_run: { max_rhat: 1.001, min_ess_bulk: 900 },
     warnings: [],
   },

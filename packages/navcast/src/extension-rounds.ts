@@ -1,0 +1,108 @@
+/**
+ * When a window's chains have not converged, whether they run on (an extension round) and for how
+ * many draws, or stop and why (issue 9). Pure: fit-window.ts measures, this decides.
+ */
+import { summarize } from "./posterior-summary.js";
+import type { SamplerSettings } from "./run-config.js";
+
+/** The largest R-hat and the smallest bulk-ESS of a run so far, and whose. */
+export interface Worst {
+  rhat: { name: string; value: number };
+  ess: { name: string; value: number };
+}
+
+/** Worst of the parameters and V_tau in draws that `extractDraws` gave; NaN counts as worst. */
+export function worstOf(d: {
+  paramDraws: Record<string, Float64Array[]>;
+  vDraws: Float64Array[];
+}): Worst {
+  const w: Worst = { rhat: { name: "", value: 0 }, ess: { name: "", value: Infinity } };
+  for (const [name, chains] of [...Object.entries(d.paramDraws), ["V_tau", d.vDraws] as const]) {
+    const x = summarize(chains);
+    if (!Number.isNaN(w.rhat.value) && !(x.rhat <= w.rhat.value)) w.rhat = { name, value: x.rhat };
+    if (!Number.isNaN(w.ess.value) && !(x.ess_bulk >= w.ess.value))
+      w.ess = { name, value: x.ess_bulk };
+  }
+  return w;
+}
+
+type Bars = Pick<SamplerSettings, "extendRhat" | "extendMinEss">;
+
+/** Every R-hat below `extend_rhat` and every bulk-ESS at least `extend_min_ess`. */
+export function converged(w: Worst, s: Bars): boolean {
+  return w.rhat.value < s.extendRhat && w.ess.value >= s.extendMinEss;
+}
+
+/** Why a window's rounds ended: it converged, or one of the three reasons to stop short of it. */
+export type ExtensionStop = "converged" | "rounds" | "divergences" | "no_progress";
+
+/** A run (the first, or the first and its rounds so far) as `nextRound` judges it. */
+export interface RunSoFar {
+  worst: Worst;
+  /** Draws per chain so far. */
+  drawsPerChain: number;
+  /** Divergent draws so far, all chains. */
+  divergences: number;
+}
+
+/**
+ * More divergent draws than this share of all draws (the health bar of issue 9: 4 of 4,000) stop
+ * the rounds: a divergence marks geometry the sampler cannot cross, and more draws of the same
+ * kernel only add more of them.
+ */
+export const MAX_DIVERGENT_SHARE = 0.001;
+
+/**
+ * The next step after a run short of the bar: a round of `draws` more draws per chain, or a stop.
+ *
+ * - `rounds`: `extend_rounds` rounds have run.
+ * - `divergences`: more than MAX_DIVERGENT_SHARE of the draws so far diverged.
+ * - `no_progress`: the last round helped too little to go on. Over a round that multiplied the
+ *   draws by g, chains that mix see their bulk-ESS grow about g-fold and R-hat's excess over 1
+ *   shrink about g-fold; chains stuck in different regions see neither (issue 9's four-year funds
+ *   19, 86 and 91: bulk-ESS 59 -> 59, 7 -> 7 and 22 -> 14 over three rounds). A round that moved
+ *   neither by the share `extend_min_progress` of that (bulk-ESS by less than 1 + p (g - 1) times,
+ *   R-hat's excess by less than 1 - p (1 - 1/g) times) is the last.
+ *
+ * A round's length: `draws` while some R-hat is at or above `extend_rhat`. When every R-hat is
+ * below it and only bulk-ESS is short, the chains mix and bulk-ESS grows in proportion to the
+ * draws, so the round is what reaches 1.2 times `extend_min_ess` at that rate, at least a quarter
+ * and at most all of `draws` (expanding-window fits lose most of their rounds' time here).
+ */
+export function nextRound(
+  now: RunSoFar,
+  before: RunSoFar | undefined,
+  rounds: number,
+  chains: number,
+  s: Bars & Pick<SamplerSettings, "draws" | "extendRounds" | "extendMinProgress">,
+): { draws: number } | { stop: Exclude<ExtensionStop, "converged"> } {
+  if (rounds >= s.extendRounds) return { stop: "rounds" };
+  if (now.divergences > MAX_DIVERGENT_SHARE * chains * now.drawsPerChain)
+    return { stop: "divergences" };
+  if (before && s.extendMinProgress > 0) {
+    const g = now.drawsPerChain / before.drawsPerChain;
+    const p = s.extendMinProgress;
+    const essGrew = now.worst.ess.value >= before.worst.ess.value * (1 + p * (g - 1));
+    const rhatFell =
+      now.worst.rhat.value - 1 <= (before.worst.rhat.value - 1) * (1 - p * (1 - 1 / g));
+    if (!essGrew && !rhatFell) return { stop: "no_progress" };
+  }
+  const full = s.draws;
+  if (!(now.worst.rhat.value < s.extendRhat && now.worst.ess.value > 0)) return { draws: full };
+  const need = Math.ceil(now.drawsPerChain * ((1.2 * s.extendMinEss) / now.worst.ess.value - 1));
+  return { draws: Math.min(full, Math.max(Math.ceil(full / 4), need)) };
+}
+
+/** The words a window's warning uses for a stop short of the bar. */
+export function stopReason(stop: ExtensionStop): string {
+  switch (stop) {
+    case "rounds":
+      return "extend_rounds reached";
+    case "divergences":
+      return "too many divergences for more draws to help";
+    case "no_progress":
+      return "the last round moved neither R-hat nor bulk-ESS enough to go on";
+    case "converged":
+      return "converged";
+  }
+}
