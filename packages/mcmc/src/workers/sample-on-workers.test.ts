@@ -9,6 +9,15 @@ const dataUrl = new URL("garch-garch11/data.json", posteriordbDir());
 const data = JSON.parse(readFileSync(dataUrl, "utf8"));
 const module = new URL("../posteriordb/garch11.ts", import.meta.url).href;
 const opts = { seed: 99, chains: 3, warmup: 150, draws: 100 };
+/** The same run in the calling thread, on the worker module's density. */
+const inThread = (o: Omit<Parameters<typeof sample>[0], "dim" | "logDensityGradient">) => {
+  const model = createPotential(data);
+  return sample({
+    dim: model.dim,
+    logDensityGradient: (q, g) => model.logDensityGradient(q, g),
+    ...o,
+  });
+};
 
 describe("sampleOnWorkers", () => {
   it("gives the same draws whatever the number of threads, and the same as sample", async () => {
@@ -16,12 +25,7 @@ describe("sampleOnWorkers", () => {
     const two = await sampleOnWorkers({ module, data, threads: 2, ...opts });
     expect(two.draws).toEqual(one.draws);
     expect(two.stats).toEqual(one.stats);
-    const model = createPotential(data);
-    const local = await sample({
-      dim: model.dim,
-      logDensityGradient: (q, g) => model.logDensityGradient(q, g),
-      ...opts,
-    });
+    const local = await inThread(opts);
     expect(local.draws).toEqual(one.draws);
     expect(one.draws.every((d) => d.length === 100 * 4 && d.every(Number.isFinite))).toBe(true);
   });
@@ -30,12 +34,7 @@ describe("sampleOnWorkers", () => {
     const first = await sampleOnWorkers({ module, data, threads: 2, ...opts });
     const more = { ...opts, seed: 100, warmup: 0, resume: first.ends };
     const onWorkers = await sampleOnWorkers({ module, data, threads: 2, ...more });
-    const model = createPotential(data);
-    const local = await sample({
-      dim: model.dim,
-      logDensityGradient: (q, g) => model.logDensityGradient(q, g),
-      ...more,
-    });
+    const local = await inThread(more);
     expect(onWorkers.draws).toEqual(local.draws);
     expect(onWorkers.stepSize).toEqual(first.stepSize);
     expect(onWorkers.initPoints).toEqual(first.ends.map((e) => e.q));
