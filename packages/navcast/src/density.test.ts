@@ -179,6 +179,47 @@ describe("NavcastDensity.logDensityGradient", () => {
     }
   });
 
+  it("follows the smoothing recursion of MODEL.md section 3 at every scale of V", () => {
+    // log B_t = logaddexp(log lambda + log B_{t-1}, log(1 - lambda) + log V_{t-L}) in logs, next
+    // to the density's B in linear scale: on a plain fund, on one whose value a distribution
+    // drives to e^-1e5 (V_{t-L} far below B: added in logs), and on one whose shocks lift log V by
+    // about 550 (B rescaled as it grows past e^460 of its start)
+    const cases: [ModelData, number][] = [
+      [randomData(6, 60), 0],
+      [randomData(4, 40, { bigDistribution: true }), 0],
+      [randomData(7, 200), 150],
+    ];
+    for (const [data, shock] of cases) {
+      const T = data.navGp.length;
+      const dens = createDensity(data, DEFAULT_MODEL_OPTIONS, { distributionWeeks: "xi" });
+      const q = new Float64Array(dens.dim);
+      dens.unconstrainParams(TYPICAL, q);
+      const r = createRng(8);
+      for (let i = 0; i < T; i++) q[dens.xiOffset + i] = shock + 0.5 * normal(r);
+      const lv = dens.logValuePath(q, new Float64Array(T));
+      const logLam = Math.log(TYPICAL.lambda);
+      const log1mLam = Math.log1p(-TYPICAL.lambda);
+      const lag = DEFAULT_MODEL_OPTIONS.navLagWeeks;
+      const ref = new Float64Array(T);
+      for (let i = 0; i < T; i++) {
+        if (i < Math.max(lag, 1)) ref[i] = lv[i];
+        else {
+          const a = logLam + ref[i - 1];
+          const b = log1mLam + lv[i - lag];
+          ref[i] = Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
+        }
+      }
+      const out = dens.observedLogs(q, new Float64Array(T * 3));
+      const navWeeks = [...data.navGp.keys()].filter((i) => !Number.isNaN(data.navGp[i]));
+      expect(navWeeks.length).toBeGreaterThan(5);
+      navWeeks.forEach((i, j) => {
+        expect(Number.isFinite(out[j])).toBe(true);
+        expect(Math.abs(out[j] - ref[i])).toBeLessThan(1e-12 * Math.max(1, Math.abs(ref[i])));
+      });
+      if (shock > 0) expect(Math.max(...navWeeks.map((i) => ref[i]))).toBeGreaterThan(480);
+    }
+  });
+
   it("has a cost linear in the number of weeks (no T^2 step)", () => {
     // the number of floating-point operations is not observable; check instead that the
     // gradient of a long window matches finite differences at a few coordinates

@@ -117,7 +117,10 @@ export class NavcastDensity implements Potential {
   /** 1 where the last forward pass took the plain week's fast path (no flow, far from the floor). */
   private readonly plain: Uint8Array;
   private readonly logV: Float64Array;
+  /** log B_t, at the NAV weeks only (`navWeek`): nothing else reads it. */
   private readonly lb: Float64Array;
+  /** 1 at the weeks of a GP NAV. */
+  private readonly navWeek: Uint8Array;
   private readonly w1: Float64Array;
   private readonly gLV: Float64Array;
   private readonly gLB: Float64Array;
@@ -188,6 +191,8 @@ export class NavcastDensity implements Potential {
       if (!Number.isNaN(data.secondary[i])) sec.push(i);
     }
     this.navIdx = Int32Array.from(nav);
+    this.navWeek = new Uint8Array(T);
+    for (const i of nav) this.navWeek[i] = 1;
     this.logNav = Float64Array.from(nav, (i) => Math.log(data.navGp[i]));
     this.distIdx = Int32Array.from(dist);
     this.logDist = Float64Array.from(dist, (i) => Math.log(data.distributions[i]));
@@ -536,28 +541,39 @@ export class NavcastDensity implements Potential {
       a[i] = (U[i] + C[i] - D[i]) / eps;
       logV[i] = logEps + logSoftplus(a[i]);
     }
-    // section 3, component 4: B_t in logs, log B_t = logaddexp(log lambda + log B_{t-1},
-    // log(1 - lambda) + log V_{t-L}); w1 is the share of the first term
-    const { lb, w1, lag, k0 } = this;
+    // section 3, component 4: B_t = lambda B_{t-1} + (1 - lambda) V_{t-L}, B_t = V_t before k0.
+    // B runs in linear scale relative to e^base (a log B value, moved whenever B / e^base leaves
+    // 1e+-200), so that a week costs one exp and no log; log B_t is taken at the NAV weeks only,
+    // the only ones read. A week whose V_{t-L} lies beyond e^+-600 of the scale is added in logs
+    // (logaddexp) and restarts the scale there. w1 is the share of the first term,
+    // lambda B_{t-1} / B_t.
+    const { lb, w1, lag, k0, navWeek } = this;
     const lam = x[id.lambda];
-    const logLam = Math.log(lam);
-    const log1mLam = Math.log1p(-lam);
-    for (let i = 0; i < T; i++) {
-      if (i < k0) {
-        lb[i] = logV[i];
-        w1[i] = 0;
+    const lam1 = 1 - lam;
+    for (let i = 0; i < k0; i++) {
+      lb[i] = logV[i];
+      w1[i] = 0;
+    }
+    let base = logV[k0 - 1];
+    let b = 1;
+    for (let i = k0; i < T; i++) {
+      const d = logV[i - lag] - base;
+      if (d > 600 || d < -600) {
+        const p1 = Math.log(lam) + base + Math.log(b);
+        const p2 = Math.log1p(-lam) + logV[i - lag];
+        const ex = Math.exp(-Math.abs(p1 - p2));
+        w1[i] = p1 >= p2 ? 1 / (1 + ex) : ex / (1 + ex);
+        base = Math.max(p1, p2) + Math.log1p(ex);
+        b = 1;
       } else {
-        const p1 = logLam + lb[i - 1];
-        const p2 = log1mLam + logV[i - lag];
-        // one exp and one log1p: x = e^{-|p1 - p2|}
-        const x = Math.exp(-Math.abs(p1 - p2));
-        if (p1 >= p2) {
-          lb[i] = p1 + Math.log1p(x);
-          w1[i] = 1 / (1 + x);
-        } else {
-          lb[i] = p2 + Math.log1p(x);
-          w1[i] = x / (1 + x);
-        }
+        const first = lam * b;
+        b = first + lam1 * Math.exp(d);
+        w1[i] = first / b;
+      }
+      if (navWeek[i]) lb[i] = base + Math.log(b);
+      if (b > 1e200 || b < 1e-200) {
+        base += Math.log(b);
+        b = 1;
       }
     }
     return lp;

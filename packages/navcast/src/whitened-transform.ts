@@ -184,9 +184,39 @@ export function createWhitenedPotential(
     }
   }
   const tmp = new Float64Array(R);
+  // proj and synth take Q's rows four at a time over their common support (the rows' supports
+  // are nested: `len` grows with the row), which reads the path once for four rows; each row's
+  // sum, and each week's sum over the rows, adds its terms in the same order as one row at a time
   /** out = V' v for the path of v (at offset P). */
   const proj = (v: Float64Array, out: Float64Array) => {
-    for (let i = 0; i < R; i++) {
+    let i = 0;
+    for (; i + 4 <= R; i += 4) {
+      const r0 = i * T;
+      const r1 = r0 + T;
+      const r2 = r1 + T;
+      const r3 = r2 + T;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      const n = Math.min(len[i], len[i + 1], len[i + 2], len[i + 3]);
+      for (let t = 0; t < n; t++) {
+        const vt = v[P + t];
+        s0 += Qt[r0 + t] * vt;
+        s1 += Qt[r1 + t] * vt;
+        s2 += Qt[r2 + t] * vt;
+        s3 += Qt[r3 + t] * vt;
+      }
+      for (let t = n; t < len[i]; t++) s0 += Qt[r0 + t] * v[P + t];
+      for (let t = n; t < len[i + 1]; t++) s1 += Qt[r1 + t] * v[P + t];
+      for (let t = n; t < len[i + 2]; t++) s2 += Qt[r2 + t] * v[P + t];
+      for (let t = n; t < len[i + 3]; t++) s3 += Qt[r3 + t] * v[P + t];
+      tmp[i] = s0;
+      tmp[i + 1] = s1;
+      tmp[i + 2] = s2;
+      tmp[i + 3] = s3;
+    }
+    for (; i < R; i++) {
       let sum = 0;
       const row = i * T;
       for (let t = 0; t < len[i]; t++) sum += Qt[row + t] * v[P + t];
@@ -203,8 +233,29 @@ export function createWhitenedPotential(
     for (let i = 0; i < R; i++) {
       let sum = 0;
       for (let e = 0; e < R; e++) sum += W[i * R + e] * c[e];
+      tmp[i] = sum;
+    }
+    let i = 0;
+    for (; i + 4 <= R; i += 4) {
+      const r0 = i * T;
+      const r1 = r0 + T;
+      const r2 = r1 + T;
+      const r3 = r2 + T;
+      const [c0, c1, c2, c3] = [tmp[i], tmp[i + 1], tmp[i + 2], tmp[i + 3]];
+      const n = Math.min(len[i], len[i + 1], len[i + 2], len[i + 3]);
+      for (let t = 0; t < n; t++)
+        v[P + t] = v[P + t] + c0 * Qt[r0 + t] + c1 * Qt[r1 + t] + c2 * Qt[r2 + t] + c3 * Qt[r3 + t];
+      // past the common support, rows in order (the supports are nested, so week t's terms
+      // still come row by row)
+      for (let t = n; t < len[i]; t++) v[P + t] += c0 * Qt[r0 + t];
+      for (let t = n; t < len[i + 1]; t++) v[P + t] += c1 * Qt[r1 + t];
+      for (let t = n; t < len[i + 2]; t++) v[P + t] += c2 * Qt[r2 + t];
+      for (let t = n; t < len[i + 3]; t++) v[P + t] += c3 * Qt[r3 + t];
+    }
+    for (; i < R; i++) {
       const row = i * T;
-      for (let t = 0; t < len[i]; t++) v[P + t] += sum * Qt[row + t];
+      const ci = tmp[i];
+      for (let t = 0; t < len[i]; t++) v[P + t] += ci * Qt[row + t];
     }
   };
   const eta = new Float64Array(R); // V' xi0
