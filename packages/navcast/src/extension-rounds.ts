@@ -67,7 +67,7 @@ export const MAX_DIVERGENT_SHARE = 0.001;
  * A round's length: `draws` while some R-hat is at or above `extend_rhat`. When every R-hat is
  * below it and only bulk-ESS is short, the chains mix and bulk-ESS grows in proportion to the
  * draws, so the round is what reaches 1.2 times `extend_min_ess` at that rate, at least a quarter
- * and at most all of `draws` (expanding-window fits lose most of their rounds' time here).
+ * and at most all of `draws`.
  */
 export function nextRound(
   now: RunSoFar,

@@ -75,12 +75,12 @@ describe("runWindows", () => {
 });
 
 describe("extension rounds", () => {
+  const short = { ...sampler, warmup: 100, draws: 40 };
+  const fit = async (extra: Record<string, number>) =>
+    (
+      await runWindows(fund, parseRunConfig({ sampler: { ...short, ...extra }, windows: "last" }))
+    ).filter(isFitted)[0];
   it("runs the chains on while the window has not converged, and appends the new draws", async () => {
-    const short = { ...sampler, warmup: 100, draws: 40 };
-    const fit = async (extra: Record<string, number>) =>
-      (
-        await runWindows(fund, parseRunConfig({ sampler: { ...short, ...extra }, windows: "last" }))
-      ).filter(isFitted)[0];
     const plain = await fit({ extend_rounds: 0 });
     // 2 x 40 draws cannot reach a bulk-ESS of 400: every round runs (the progress check off)
     const longer = await fit({ extend_rounds: 2, extend_min_progress: 0 });
@@ -122,11 +122,6 @@ describe("extension rounds", () => {
   });
 
   it("runs a shorter round when only bulk-ESS is short", async () => {
-    const short = { ...sampler, warmup: 100, draws: 40 };
-    const fit = async (extra: Record<string, number>) =>
-      (
-        await runWindows(fund, parseRunConfig({ sampler: { ...short, ...extra }, windows: "last" }))
-      ).filter(isFitted)[0];
     const plain = await fit({ extend_rounds: 0 });
     // every R-hat passes a bar of 10; a bulk-ESS bar 10% above the first run's asks for the
     // draws that reach 1.2 x the bar at the first run's rate: 40 x (1.32 - 1), 13 more per chain

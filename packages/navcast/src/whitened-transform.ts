@@ -185,12 +185,18 @@ export function createWhitenedPotential(
   }
   const tmp = new Float64Array(R);
   // proj and synth take Q's rows four at a time over their common support (the rows' supports
-  // are nested: `len` grows with the row), which reads the path once for four rows; each row's
-  // sum, and each week's sum over the rows, adds its terms in the same order as one row at a time
+  // are nested: `len` grows with the row), which reads the path once for four rows, and the
+  // R mod 4 shortest rows one at a time first; each row's sum, and each week's sum over the rows,
+  // adds its terms in the same order as one row at a time
   /** out = V' v for the path of v (at offset P). */
   const proj = (v: Float64Array, out: Float64Array) => {
-    let i = 0;
-    for (; i + 4 <= R; i += 4) {
+    for (let i = 0; i < R % 4; i++) {
+      let sum = 0;
+      const row = i * T;
+      for (let t = 0; t < len[i]; t++) sum += Qt[row + t] * v[P + t];
+      tmp[i] = sum;
+    }
+    for (let i = R % 4; i < R; i += 4) {
       const r0 = i * T;
       const r1 = r0 + T;
       const r2 = r1 + T;
@@ -216,12 +222,6 @@ export function createWhitenedPotential(
       tmp[i + 2] = s2;
       tmp[i + 3] = s3;
     }
-    for (; i < R; i++) {
-      let sum = 0;
-      const row = i * T;
-      for (let t = 0; t < len[i]; t++) sum += Qt[row + t] * v[P + t];
-      tmp[i] = sum;
-    }
     for (let e = 0; e < R; e++) {
       let sum = 0;
       for (let i = 0; i < R; i++) sum += W[i * R + e] * tmp[i];
@@ -235,8 +235,12 @@ export function createWhitenedPotential(
       for (let e = 0; e < R; e++) sum += W[i * R + e] * c[e];
       tmp[i] = sum;
     }
-    let i = 0;
-    for (; i + 4 <= R; i += 4) {
+    for (let i = 0; i < R % 4; i++) {
+      const row = i * T;
+      const ci = tmp[i];
+      for (let t = 0; t < len[i]; t++) v[P + t] += ci * Qt[row + t];
+    }
+    for (let i = R % 4; i < R; i += 4) {
       const r0 = i * T;
       const r1 = r0 + T;
       const r2 = r1 + T;
@@ -251,11 +255,6 @@ export function createWhitenedPotential(
       for (let t = n; t < len[i + 1]; t++) v[P + t] += c1 * Qt[r1 + t];
       for (let t = n; t < len[i + 2]; t++) v[P + t] += c2 * Qt[r2 + t];
       for (let t = n; t < len[i + 3]; t++) v[P + t] += c3 * Qt[r3 + t];
-    }
-    for (; i < R; i++) {
-      const row = i * T;
-      const ci = tmp[i];
-      for (let t = 0; t < len[i]; t++) v[P + t] += ci * Qt[row + t];
     }
   };
   const eta = new Float64Array(R); // V' xi0

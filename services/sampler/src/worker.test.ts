@@ -21,7 +21,11 @@ import type { Sampler } from "./worker.js";
 import { startSampler } from "./worker.js";
 
 const ORG = "0b7c6a51-1d2e-4f3a-9b8c-7d6e5f4a3b2c";
-const CONFIG = { windows: "last", sampler: { chains: 2, warmup: 60, draws: 60 } };
+// the progress check off: every extension round runs, so the posteriors file's length is known
+const CONFIG = {
+  windows: "last",
+  sampler: { chains: 2, warmup: 60, draws: 60, extend_min_progress: 0 },
+};
 
 /** Events of one subject, each resolving the waiters that match it. */
 function collect(bus: EventBus, subject: string) {
@@ -121,7 +125,7 @@ describe("startSampler (database queue, local storage)", () => {
     const bytes = await storage.get(w?.posteriorsKey ?? "");
     expect(sha256Hex(bytes)).toBe(w?.posteriorsSha256);
     const rows = await parquetReadObjects({ file: bytes.buffer as ArrayBuffer });
-    // 2 x 60 draws never reach a bulk-ESS of 400, so all 3 extension rounds of 60 draws ran
+    // 2 x 60 draws never reach a bulk-ESS of 400, so all 3 extension rounds of 60 draws run
     expect(rows).toHaveLength(2 * 60 * 4);
     expect(Object.keys(rows[0] ?? {})).toEqual(
       expect.arrayContaining(["chain", "draw", "alpha", "V"]),
