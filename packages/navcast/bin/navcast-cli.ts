@@ -62,8 +62,9 @@ lists them all).
 
 A window whose chains have not converged (some R-hat >= extend_rhat, 1.01, or bulk-ESS <
 extend_min_ess, 400) runs on for up to extend_rounds (3) rounds of up to \`draws\` more draws per
-chain, stopping early when more than 0.1% of its draws diverged or a round barely helped
-(extend_min_progress, 0.25); one still short of the bar when its rounds end is named on stderr.
+chain, stopping early when more than 0.1% of its draws diverged or a round barely helped chains
+that are stuck (extend_min_progress, 0.25); one still short of the bar when its rounds end is
+named on stderr.
 
 Options:
   --fund FILE       fund JSON (required)

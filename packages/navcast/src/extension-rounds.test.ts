@@ -67,10 +67,16 @@ describe("nextRound", () => {
     expect(nextRound(run(1.066, 60, 2000), first, 1, 4, s)).toEqual({ stop: "no_progress" });
     expect(nextRound(run(1.066, 74, 2000), first, 1, 4, s)).toEqual({ draws: 1000 });
     expect(nextRound(run(1.059, 60, 2000), first, 1, 4, s)).toEqual({ draws: 1000 });
-    // over a shorter round the bar is lower: 1000 -> 1250 draws needs 1.0625-fold
-    const short = run(1.005, 380);
-    expect(nextRound(run(1.005, 390, 1250), short, 1, 4, s)).toEqual({ stop: "no_progress" });
-    expect(nextRound(run(1.005, 404, 1250), short, 1, 4, s)).toHaveProperty("draws");
+    // over a 1.5-fold round the bar is lower: bulk-ESS 1.125-fold
+    const second = run(1.06, 80, 2000);
+    expect(nextRound(run(1.058, 89, 3000), second, 2, 4, s)).toEqual({ stop: "no_progress" });
+    expect(nextRound(run(1.058, 91, 3000), second, 2, 4, s)).toEqual({ draws: 1000 });
+    // chains past a quarter of extend_min_ess mix, if slowly: no round is judged
+    const slow = run(1.022, 260);
+    expect(nextRound(run(1.023, 292, 2000), slow, 1, 4, s)).toEqual({ draws: 1000 });
+    expect(nextRound(run(1.023, 99, 2000), run(1.022, 95), 1, 4, s)).toEqual({
+      stop: "no_progress",
+    });
     // 0 turns the check off
     expect(nextRound(run(1.066, 60, 2000), first, 1, 4, { ...s, extendMinProgress: 0 })).toEqual({
       draws: 1000,

@@ -52,17 +52,23 @@ export interface RunSoFar {
  */
 export const MAX_DIVERGENT_SHARE = 0.001;
 
+/** Chains whose worst bulk-ESS is under this share of `extend_min_ess` count as stuck. */
+export const STUCK_SHARE = 0.25;
+
 /**
  * The next step after a run short of the bar: a round of `draws` more draws per chain, or a stop.
  *
  * - `rounds`: `extend_rounds` rounds have run.
  * - `divergences`: more than MAX_DIVERGENT_SHARE of the draws so far diverged.
- * - `no_progress`: the last round helped too little to go on. Over a round that multiplied the
- *   draws by g, chains that mix see their bulk-ESS grow about g-fold and R-hat's excess over 1
- *   shrink about g-fold; chains stuck in different regions see neither (issue 9's four-year funds
- *   19, 86 and 91: bulk-ESS 59 -> 59, 7 -> 7 and 22 -> 14 over three rounds). A round that moved
- *   neither by the share `extend_min_progress` of that (bulk-ESS by less than 1 + p (g - 1) times,
- *   R-hat's excess by less than 1 - p (1 - 1/g) times) is the last.
+ * - `no_progress`: chains that are stuck (worst bulk-ESS under STUCK_SHARE of `extend_min_ess`)
+ *   and that the last round helped too little. Over a round that multiplied the draws by g,
+ *   chains that mix see their bulk-ESS grow about g-fold and R-hat's excess over 1 shrink about
+ *   g-fold; chains stuck in different regions see neither (issue 9's four-year funds 19, 86 and
+ *   91: bulk-ESS 59 -> 59, 7 -> 7 and 22 -> 14 over three rounds). A round that moved neither by
+ *   the share `extend_min_progress` of that (bulk-ESS by less than 1 + p (g - 1) times, R-hat's
+ *   excess by less than 1 - p (1 - 1/g) times) is the last. Chains past that bulk-ESS mix, only
+ *   slowly, and their estimates of bulk-ESS and R-hat are too noisy to judge one round by
+ *   (four-year funds 31 and 40 of the fifth session: 260 -> 292 and 181 -> 213 over a round).
  *
  * A round's length: `draws` while some R-hat is at or above `extend_rhat`. When every R-hat is
  * below it and only bulk-ESS is short, the chains mix and bulk-ESS grows in proportion to the
@@ -79,7 +85,7 @@ export function nextRound(
   if (rounds >= s.extendRounds) return { stop: "rounds" };
   if (now.divergences > MAX_DIVERGENT_SHARE * chains * now.drawsPerChain)
     return { stop: "divergences" };
-  if (before && s.extendMinProgress > 0) {
+  if (before && s.extendMinProgress > 0 && now.worst.ess.value < STUCK_SHARE * s.extendMinEss) {
     const g = now.drawsPerChain / before.drawsPerChain;
     const p = s.extendMinProgress;
     const essGrew = now.worst.ess.value >= before.worst.ess.value * (1 + p * (g - 1));
