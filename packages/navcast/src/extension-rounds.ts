@@ -100,15 +100,8 @@ export function nextRound(
 }
 
 /** The words a window's warning uses for a stop short of the bar. */
-export function stopReason(stop: ExtensionStop): string {
-  switch (stop) {
-    case "rounds":
-      return "extend_rounds reached";
-    case "divergences":
-      return "too many divergences for more draws to help";
-    case "no_progress":
-      return "the last round moved neither R-hat nor bulk-ESS enough to go on";
-    case "converged":
-      return "converged";
-  }
-}
+export const STOP_REASONS: Record<Exclude<ExtensionStop, "converged">, string> = {
+  rounds: "extend_rounds reached",
+  divergences: "too many divergences for more draws to help",
+  no_progress: "the last round moved neither R-hat nor bulk-ESS enough to go on",
+};

@@ -24,7 +24,7 @@ import {
   type ExtensionStop,
   nextRound,
   type RunSoFar,
-  stopReason,
+  STOP_REASONS,
   type Worst,
   worstOf,
 } from "./extension-rounds.js";
@@ -196,6 +196,8 @@ export async function fitWindow(
   // the worst R-hat and bulk-ESS after the first run, and after the last round
   let firstRun: Worst | undefined;
   let worst: Worst;
+  // the draws as the last convergence check extracted them (without the value paths)
+  let drawn: ReturnType<typeof extractDraws>;
   let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
   let seen = states;
   try {
@@ -275,7 +277,8 @@ export async function fitWindow(
     // not converged: the chains go on from where they ended, on the same kernel, a round at a time
     let before: RunSoFar | undefined;
     for (;;) {
-      worst = worstOf(extractDraws(density, model, tau, false));
+      drawn = extractDraws(density, model, tau, false);
+      worst = worstOf(drawn);
       firstRun ??= worst;
       if (converged(worst, s)) {
         stop = "converged";
@@ -317,12 +320,9 @@ export async function fitWindow(
       { cause: e },
     );
   }
-  const { paramDraws, valueDraws, vDraws } = extractDraws(
-    density,
-    model,
-    tau,
-    o.keepValueDraws ?? false,
-  );
+  const { paramDraws, valueDraws, vDraws } = o.keepValueDraws
+    ? extractDraws(density, model, tau, true)
+    : drawn;
   const params: Record<string, Summary> = {};
   for (const [k, v] of Object.entries(paramDraws)) params[k] = summarize(v);
   const sm = samplerSummary(model);
@@ -330,7 +330,7 @@ export async function fitWindow(
     sm.warnings.push(
       `not converged after ${model.config.draws} draws per chain (${extensionRounds} extension rounds): ` +
         `R-hat ${worst.rhat.value.toFixed(3)} (${worst.rhat.name}), bulk-ESS ${worst.ess.value.toFixed(0)} (${worst.ess.name}); ` +
-        `no more rounds: ${stopReason(stop)}`,
+        `no more rounds: ${STOP_REASONS[stop]}`,
     );
   let navLast: number | null = null;
   for (let i = tau - 1; i >= 0; i--) {
