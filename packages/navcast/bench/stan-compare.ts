@@ -150,6 +150,8 @@ function judge(
   };
 }
 
+const dir = new URL("./results/", import.meta.url);
+mkdirSync(dir, { recursive: true });
 const rdsPath = join(here, "stan", "navcast.rds");
 writeFileSync(join(work, "run.R"), R_SCRIPT);
 const config = parseRunConfig({ windows: "last" });
@@ -182,69 +184,72 @@ for (let i = Number(firstArg); i < Number(firstArg) + Number(nFunds); i++) {
       ? `${s.healthy ? "healthy" : "unhealthy"} rhat ${s.maxRhat.toFixed(3)} div ${s.divergences} essmin ${s.minEss.toFixed(0)} ${s.wall_s.toFixed(0)} s`
       : "stan error";
   process.stderr.write(`fund ${i}: ours ${f(ours)} | stan ${f(stan)}\n`);
+  report(false);
 }
 
-const dir = new URL("./results/", import.meta.url);
-mkdirSync(dir, { recursive: true });
-const meta = {
-  date: new Date().toISOString(),
-  machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
-  command: `tsx --conditions source bench/stan-compare.ts ${process.argv.slice(2).join(" ")}`,
-  // where Stan's side comes from: this run, or an earlier one's (STAN_FROM) with its date
-  stan: earlier ? { from: "an earlier run of this script", ...earlier.meta } : "this run",
-};
-const stem = `stan-compare-${years}y${bench ? "-bench" : ""}`;
-writeFileSync(new URL(`${stem}.json`, dir), JSON.stringify({ meta, rows }, null, 1));
-const sides = (pick: (r: (typeof rows)[number]) => Side | null) => {
-  const ss = rows.map(pick);
-  const ok = ss.filter((s): s is Side => s?.initialised === true);
-  const med = (xs: number[]) =>
-    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-  return {
-    init: `${ok.length}/${rows.length}`,
-    healthy: `${ok.filter((s) => s.healthy).length}/${rows.length}`,
-    cover90:
-      ok.reduce((n, s) => n + s.hits90, 0) /
-      Math.max(
-        1,
-        ok.reduce((n, s) => n + s.quantities, 0),
-      ),
-    medDiv: med(ok.map((s) => s.divergences)),
-    medEssPerS: med(ok.map((s) => s.essPerS)),
-    medWall: med(ok.map((s) => s.wall_s)),
+/** Writes the results so far (after every fund: a long run stopped early leaves a valid one). */
+function report(final: boolean): void {
+  const meta = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
+    command: `tsx --conditions source bench/stan-compare.ts ${process.argv.slice(2).join(" ")}`,
+    // where Stan's side comes from: this run, or an earlier one's (STAN_FROM) with its date
+    stan: earlier ? { from: "an earlier run of this script", ...earlier.meta } : "this run",
   };
-};
-const a = sides((r) => r.ours);
-const b = sides((r) => r.stan);
-const md = [
-  `# Our sampler and Stan on the same ${years}-year funds (default priors, default settings)`,
-  "",
-  `${meta.date}, ${meta.machine}, \`${meta.command}\`. Both run one chain after another on one core.${earlier ? ` Stan's side is from an earlier run of this script (${String(earlier.meta.date)}, \`${String(earlier.meta.command)}\`): it does not depend on our code.` : ""}`,
-  "",
-  "| | initialised | healthy | 90% coverage | median divergences | median min-ESS/s | median wall s |",
-  "| --- | --- | --- | --- | --- | --- | --- |",
-  `| ours | ${a.init} | ${a.healthy} | ${a.cover90.toFixed(3)} | ${a.medDiv} | ${a.medEssPerS.toFixed(3)} | ${a.medWall.toFixed(0)} |`,
-  `| Stan | ${b.init} | ${b.healthy} | ${b.cover90.toFixed(3)} | ${b.medDiv} | ${b.medEssPerS.toFixed(3)} | ${b.medWall.toFixed(0)} |`,
-  "",
-  "| fund | ours: R-hat / div / min-ESS / s | Stan: R-hat / div / min-ESS / s | ESS/s ratio |",
-  "| --- | --- | --- | --- |",
-  ...rows.map((r) => {
-    const f = (s: Side | null) =>
-      s === null
-        ? "error"
-        : !s.initialised
-          ? "no init"
-          : `${s.maxRhat.toFixed(3)} / ${s.divergences} / ${s.minEss.toFixed(0)} / ${s.wall_s.toFixed(0)}`;
-    const ratio =
-      r.stan?.initialised && r.stan.essPerS > 0
-        ? (r.ours.essPerS / r.stan.essPerS).toFixed(1)
-        : "-";
-    return `| ${r.fund} | ${f(r.ours)} | ${f(r.stan)} | ${ratio} |`;
-  }),
-  "",
-];
-writeFileSync(new URL(`${stem}.md`, dir), md.join("\n"));
-process.stdout.write(md.join("\n"));
+  const stem = `stan-compare-${years}y${bench ? "-bench" : ""}`;
+  writeFileSync(new URL(`${stem}.json`, dir), JSON.stringify({ meta, rows }, null, 1));
+  const sides = (pick: (r: (typeof rows)[number]) => Side | null) => {
+    const ss = rows.map(pick);
+    const ok = ss.filter((s): s is Side => s?.initialised === true);
+    const med = (xs: number[]) =>
+      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+    return {
+      init: `${ok.length}/${rows.length}`,
+      healthy: `${ok.filter((s) => s.healthy).length}/${rows.length}`,
+      cover90:
+        ok.reduce((n, s) => n + s.hits90, 0) /
+        Math.max(
+          1,
+          ok.reduce((n, s) => n + s.quantities, 0),
+        ),
+      medDiv: med(ok.map((s) => s.divergences)),
+      medEssPerS: med(ok.map((s) => s.essPerS)),
+      medWall: med(ok.map((s) => s.wall_s)),
+    };
+  };
+  const a = sides((r) => r.ours);
+  const b = sides((r) => r.stan);
+  const md = [
+    `# Our sampler and Stan on the same ${years}-year funds (default priors, default settings)`,
+    "",
+    `${meta.date}, ${meta.machine}, \`${meta.command}\`. Both run one chain after another on one core.${earlier ? ` Stan's side is from an earlier run of this script (${String(earlier.meta.date)}, \`${String(earlier.meta.command)}\`): it does not depend on our code.` : ""}`,
+    "",
+    "| | initialised | healthy | 90% coverage | median divergences | median min-ESS/s | median wall s |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    `| ours | ${a.init} | ${a.healthy} | ${a.cover90.toFixed(3)} | ${a.medDiv} | ${a.medEssPerS.toFixed(3)} | ${a.medWall.toFixed(0)} |`,
+    `| Stan | ${b.init} | ${b.healthy} | ${b.cover90.toFixed(3)} | ${b.medDiv} | ${b.medEssPerS.toFixed(3)} | ${b.medWall.toFixed(0)} |`,
+    "",
+    "| fund | ours: R-hat / div / min-ESS / s | Stan: R-hat / div / min-ESS / s | ESS/s ratio |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((r) => {
+      const f = (s: Side | null) =>
+        s === null
+          ? "error"
+          : !s.initialised
+            ? "no init"
+            : `${s.maxRhat.toFixed(3)} / ${s.divergences} / ${s.minEss.toFixed(0)} / ${s.wall_s.toFixed(0)}`;
+      const ratio =
+        r.stan?.initialised && r.stan.essPerS > 0
+          ? (r.ours.essPerS / r.stan.essPerS).toFixed(1)
+          : "-";
+      return `| ${r.fund} | ${f(r.ours)} | ${f(r.stan)} | ${ratio} |`;
+    }),
+    "",
+  ];
+  writeFileSync(new URL(`${stem}.md`, dir), md.join("\n"));
+  if (final) process.stdout.write(md.join("\n"));
+}
+report(true);
 
 /** Stan on the window's data (the same fund processor output as ours). */
 function runStan(i: number, fund: FundSeries, T: number, tv: Record<string, number>): Side | null {
