@@ -70,6 +70,7 @@ const rows = res.map((w, k) => {
       min_ess_bulk: Math.round(w.sampler.first_run.min_ess_bulk),
     },
     extension_rounds: w.sampler.extension_rounds,
+    whitening_iterations: w.sampler.whitening_iterations,
     draws_per_chain: w.sampler.draws_per_chain,
     nowcast_abs_log_error: logErr(w.nowcast.V.q50, w.tau),
     rolled_nav_abs_log_error: logErr(

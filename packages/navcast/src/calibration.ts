@@ -52,6 +52,8 @@ export interface ReplicationResult {
   seconds: number;
   /** Rounds of more draws the fit ran because it had not converged (`extend_rounds`). */
   extensionRounds?: number;
+  /** Chord iterations of the whitening (`whitening_iterations`; absent before 2026-11-26's sixth session). */
+  whiteningIterations?: number;
   /** Why the rounds ended (`extension_stop`). */
   extensionStop?: ExtensionStop;
   /** Draws per chain, those of the extension rounds included. */
@@ -138,6 +140,7 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
       seconds,
       extensionRounds: w.sampler.extension_rounds,
       extensionStop: w.sampler.extension_stop,
+      whiteningIterations: w.sampler.whitening_iterations,
       drawsPerChain: w.sampler.draws_per_chain,
       firstRun: {
         maxRhat: w.sampler.first_run.max_rhat,

@@ -43,7 +43,7 @@ import {
   segmentsToModel,
   segmentTransformFor,
 } from "./segment-transform.js";
-import type { WhitenedPotential } from "./whitened-transform.js";
+import { AUTO_CHORD, chordIterationsFor, type WhitenedPotential } from "./whitened-transform.js";
 import { whitenedPotential } from "./worker-model.js";
 
 /** The `sampler` block of section 10, plus a few extra diagnostics. */
@@ -60,6 +60,8 @@ export interface SamplerBlock {
   extension_rounds: number;
   /** Why the rounds ended: the window converged, or why it stopped short (extension-rounds.ts). */
   extension_stop: ExtensionStop;
+  /** Chord iterations of the whitening's mean (`whitening_iterations`; 0: not whitened). */
+  whitening_iterations: number;
   /** The largest R-hat and smallest bulk-ESS (parameters and V_tau) before any extension round. */
   first_run: { max_rhat: number; min_ess_bulk: number };
   warnings: string[];
@@ -125,8 +127,19 @@ export async function fitWindow(
   const seed = nextUint32(createRng(s.seed, nameKey(fund.name), tau));
   // where the chains start, in model coordinates (the density's)
   let states = initialPoints(density, data, s.chains, seed);
-  const whitenedFor = (d: NavcastDensity, coords: DensityCoordinates, ref: Float64Array) =>
-    whitenedPotential(d, () => createDensity(data, options, coords), ref, s);
+  // chord iterations of the whitening: "auto" chooses them after the pilot, which runs with the
+  // fewest
+  let iterations = s.whiteningIterations === "auto" ? AUTO_CHORD.min : s.whiteningIterations;
+  const whitenedFor = (
+    d: NavcastDensity,
+    coords: DensityCoordinates,
+    ref: Float64Array,
+    whiteningIterations = iterations,
+  ) =>
+    whitenedPotential(d, () => createDensity(data, options, coords), ref, {
+      ...s,
+      whiteningIterations,
+    });
   // what the sampler sees: the density itself, or the density through a reparameterisation of
   // the shocks (same target; `toModel` maps the draws back)
   let potential: Potential = density;
@@ -174,7 +187,7 @@ export async function fitWindow(
             parameterization: config.parameterization,
             coordinates,
             reference,
-            whiteningIterations: s.whiteningIterations,
+            whiteningIterations: iterations,
             whitenObservations: s.whitenObservations,
             loadingCoordinates: s.loadingCoordinates,
           },
@@ -225,13 +238,12 @@ export async function fitWindow(
         return x;
       };
       states = pilotEnds(pilot, density.dim).map(toModelPoint);
-      // what "auto" judges: every draw of the pilot's sampling phase
-      if (auto)
-        seen = pilot.draws.flatMap((c) =>
-          Array.from({ length: c.length / density.dim }, (_, i) =>
-            toModelPoint(c.subarray(i * density.dim, (i + 1) * density.dim)),
-          ),
-        );
+      // what "auto" coordinates and iterations judge: every draw of the pilot's sampling phase
+      seen = pilot.draws.flatMap((c) =>
+        Array.from({ length: c.length / density.dim }, (_, i) =>
+          toModelPoint(c.subarray(i * density.dim, (i + 1) * density.dim)),
+        ),
+      );
     }
     if (auto) {
       // a fund that the pilot sees wiped out (in at least half of its draws, or of the starting
@@ -243,9 +255,10 @@ export async function fitWindow(
         const d = createDensity(data, options, next);
         const from = density;
         const xi = new Float64Array(density.dim);
-        states = states.map((x) =>
-          d.coordinatesFromShocks(from.shocksFromCoordinates(x, xi).slice()),
-        );
+        const convert = (x: Float64Array) =>
+          d.coordinatesFromShocks(from.shocksFromCoordinates(x, xi).slice());
+        states = states.map(convert);
+        if (s.whiteningIterations === "auto") seen = seen.map(convert);
         density = d;
         coordinates = next;
       }
@@ -263,6 +276,11 @@ export async function fitWindow(
       });
     } else if (config.parameterization === "whitened") {
       reference = states[0];
+      if (s.whiteningIterations === "auto")
+        iterations = chordIterationsFor(
+          whitenedFor(density, coordinates, reference, AUTO_CHORD.probe),
+          seen,
+        );
       const w = whitenedFor(density, coordinates, reference);
       potential = w;
       toModel = (q, x) => w.toModel(q, x);
@@ -361,6 +379,7 @@ export async function fitWindow(
       draws_per_chain: model.config.draws,
       extension_rounds: extensionRounds,
       extension_stop: stop,
+      whitening_iterations: config.parameterization === "whitened" ? iterations : 0,
       first_run: { max_rhat: firstRun.rhat.value, min_ess_bulk: firstRun.ess.value },
       warnings: sm.warnings,
     },

@@ -58,6 +58,7 @@ export function withLoadingCoordinates(
   return {
     dim,
     rank: inner.rank,
+    chordErrors: (x) => inner.chordErrors(x),
     toModel(q, x) {
       toInner(q);
       inner.toModel(qi, x);

@@ -17,6 +17,7 @@ describe("parseRunConfig", () => {
         extend_rhat: 1.05,
         extend_min_ess: 100,
         extend_min_progress: 0,
+        whitening_iterations: 5,
       },
     });
     expect(c.model.navLagWeeks).toBe(4);
@@ -32,6 +33,7 @@ describe("parseRunConfig", () => {
       extendRhat: 1.05,
       extendMinEss: 100,
       extendMinProgress: 0,
+      whiteningIterations: 5,
     });
     expect(parseRunConfig({}).sampler).toMatchObject({
       whitenObservations: "navs",
@@ -40,6 +42,7 @@ describe("parseRunConfig", () => {
       extendRhat: 1.01,
       extendMinEss: 400,
       extendMinProgress: 0.25,
+      whiteningIterations: "auto",
     });
     expect(c.garchMethod).toBe("garch");
   });
@@ -58,6 +61,10 @@ describe("parseRunConfig", () => {
     for (const extend_rhat of [1, 0.99, "1.01"])
       expect(() => parseRunConfig({ sampler: { extend_rhat } })).toThrow(/extend_rhat/);
     expect(() => parseRunConfig({ sampler: { extend_min_ess: -1 } })).toThrow(/extend_min_ess/);
+    for (const whitening_iterations of [0, 2.5, 33, "6", "many"])
+      expect(() => parseRunConfig({ sampler: { whitening_iterations } })).toThrow(
+        /whitening_iterations/,
+      );
     for (const extend_min_progress of [-0.1, 1.5, "0.25"])
       expect(() => parseRunConfig({ sampler: { extend_min_progress } })).toThrow(
         /extend_min_progress/,

@@ -3,6 +3,7 @@ import { parseRunConfig } from "./run-config.js";
 import { isFitted, runWindows } from "./run-windows.js";
 import { simulateFund } from "./simulate.js";
 import { generateSkeleton } from "./skeleton.js";
+import { AUTO_CHORD } from "./whitened-transform.js";
 
 const P = {
   alpha: 0.0005,
@@ -71,6 +72,39 @@ describe("runWindows", () => {
       expect(p2.mu).toBeCloseTo(res[0].params.beta.mean, 10);
       expect(p2.sigma / res[0].params.beta.sd).toBeCloseTo(1, 2);
     }
+  });
+});
+
+describe("chord iterations of the whitening", () => {
+  it('chooses them per window with "auto", and gives the worker threads the same number', async () => {
+    const fitWith = async (whitening_iterations: number | "auto", threads = 1) =>
+      (
+        await runWindows(
+          fund,
+          parseRunConfig({
+            sampler: {
+              ...sampler,
+              warmup: 60,
+              draws: 30,
+              threads,
+              whitening_iterations,
+            },
+            windows: "last",
+          }),
+        )
+      ).filter(isFitted)[0];
+    const auto = await fitWith("auto");
+    const chosen = auto.sampler.whitening_iterations;
+    expect(chosen).toBeGreaterThanOrEqual(AUTO_CHORD.min);
+    expect(chosen).toBeLessThanOrEqual(AUTO_CHORD.max);
+    // the workers build their potential with the chosen number: the same draws as in-thread
+    const onWorkers = await fitWith("auto", 2);
+    expect(onWorkers.sampler.whitening_iterations).toBe(chosen);
+    expect(onWorkers.paramDraws).toEqual(auto.paramDraws);
+    // a number given is used as it is
+    const given = await fitWith(chosen + 2);
+    expect(given.sampler.whitening_iterations).toBe(chosen + 2);
+    expect(given.paramDraws).not.toEqual(auto.paramDraws);
   });
 });
 

@@ -8,7 +8,13 @@ import { DEFAULT_MODEL_OPTIONS, type ModelOptions } from "./model-config.js";
 import { createRng, normal } from "./rng.js";
 import { simulateFund } from "./simulate.js";
 import { generateSkeleton } from "./skeleton.js";
-import { createWhitenedPotential, type WhitenedObservations } from "./whitened-transform.js";
+import {
+  AUTO_CHORD,
+  chordIterationsFor,
+  createWhitenedPotential,
+  type WhitenedObservations,
+  type WhitenedPotential,
+} from "./whitened-transform.js";
 
 const P = {
   alpha: 0.0005,
@@ -197,6 +203,76 @@ describe("whitened transform", () => {
     // the first iteration leaves a visible correction, the later ones shrink geometrically
     expect(dist(x1, x2)).toBeGreaterThan(1e-3);
     expect(dist(x8, x9)).toBeLessThan(1e-3 * dist(x1, x2));
+  });
+
+  it("says how far fewer iterations leave the mean from its limit", () => {
+    const f = trimToFirstContribution(
+      simulateFund(generateSkeleton({ seed: 4, years: 8 }), P, { seed: 5 }),
+    ).fund;
+    const { data } = processWindow(f, 400, { garchMethod: "garch", allowIgarch: true });
+    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
+    const ref = initialPoints(dens, data, 1, 3)[0];
+    const make = (iterations: number) =>
+      createWhitenedPotential(
+        dens,
+        () => createDensity(data, DEFAULT_MODEL_OPTIONS),
+        ref,
+        iterations,
+      );
+    const probe = make(AUTO_CHORD.probe);
+    // a model point away from the reference in lambda, sigma_n and F
+    const x = Float64Array.from(ref);
+    x[dens.names.indexOf("lambda")] += 1;
+    x[dens.names.indexOf("sigma_n")] -= 1;
+    x[dens.names.indexOf("F")] += 0.7;
+    const e = probe.chordErrors(x);
+    expect(e.length).toBe(AUTO_CHORD.probe);
+    expect(e[0]).toBeGreaterThan(1);
+    expect(e[AUTO_CHORD.probe - 1]).toBeLessThan(1e-9);
+    // a map of j iterations moves the point by V (m_j - m_limit), which the error bounds: its
+    // length is at most sqrt(rank) times the largest |m_j - m_limit|_i / d_i (d_i <= 1)
+    const q = new Float64Array(dens.dim);
+    probe.toSampler(x, q);
+    let before = Infinity;
+    for (const j of [1, 2, 3, 5, 8]) {
+      const y = new Float64Array(dens.dim);
+      make(j).toModel(q, y);
+      let len = 0;
+      for (let i = 0; i < dens.dim; i++) len += (y[i] - x[i]) ** 2;
+      len = Math.sqrt(len);
+      expect(len).toBeLessThanOrEqual(Math.sqrt(probe.rank) * e[j] * (1 + 1e-9) + 1e-12);
+      expect(len).toBeLessThan(before);
+      before = len;
+    }
+  });
+
+  it("chooses the fewest iterations whose mean is close enough at every point", () => {
+    // a stand-in whose errors at each point are given
+    const errorsAt = (rows: number[][]) => {
+      let k = 0;
+      return {
+        chordErrors: () => {
+          const out = new Float64Array(AUTO_CHORD.probe);
+          rows[k++ % rows.length].forEach((v, j) => {
+            out[j] = v;
+          });
+          return out;
+        },
+      } as unknown as WhitenedPotential;
+    };
+    const pts = (n: number) => Array.from({ length: n }, () => new Float64Array(1));
+    const fast = [50, 5, 0.5, 0.05, 0.005];
+    const slow = [500, 200, 100, 40, 9, 2, 0.4, 0.09, 0.01];
+    // converged by the fewest allowed: that many
+    expect(chordIterationsFor(errorsAt([fast]), pts(1))).toBe(AUTO_CHORD.min);
+    // the slowest point decides
+    expect(chordIterationsFor(errorsAt([fast, slow, fast]), pts(3))).toBe(7);
+    // never within the tolerance (or not a number): the most allowed
+    const never = Array.from({ length: AUTO_CHORD.probe }, () => 1);
+    expect(chordIterationsFor(errorsAt([never]), pts(1))).toBe(AUTO_CHORD.max);
+    expect(chordIterationsFor(errorsAt([fast, never.map(() => Number.NaN)]), pts(2))).toBe(
+      AUTO_CHORD.max,
+    );
   });
 });
 

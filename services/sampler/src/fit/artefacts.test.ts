@@ -35,6 +35,7 @@ const window: FittedWindow = {
     draws_per_chain: 1000,
     extension_rounds: 0,
     extension_stop: "converged",
+    whitening_iterations: 3,
     first_run: { max_rhat: 1.001, min_ess_bulk: 900 },
     warnings: [],
   },
