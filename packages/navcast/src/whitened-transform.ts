@@ -574,7 +574,8 @@ export function chordIterationsFor(probe: WhitenedPotential, points: Float64Arra
   const worst = new Float64Array(AUTO_CHORD.probe);
   for (const x of points) {
     const e = probe.chordErrors(x);
-    for (let j = 0; j < e.length; j++) if (!(e[j] <= worst[j])) worst[j] = e[j];
+    // a NaN (a map that did not evaluate) stays the worst
+    for (let j = 0; j < e.length; j++) if (Number.isNaN(e[j]) || e[j] > worst[j]) worst[j] = e[j];
   }
   for (let j = AUTO_CHORD.min; j < AUTO_CHORD.max; j++)
     if (worst[j] <= AUTO_CHORD.tolerance) return j;
