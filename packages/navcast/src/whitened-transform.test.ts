@@ -168,27 +168,34 @@ describe("whitened transform", () => {
     expect(worst).toBeLessThan(1e-6);
   });
 
-  it("iterates the mean to the linearised conditional mode: chord iterations converge", () => {
+  /** A fund's first `weeks` weeks, a reference point, and its whitened potential at any count. */
+  function chordSetup(years: number, weeks: number) {
     const f = trimToFirstContribution(
-      simulateFund(generateSkeleton({ seed: 4, years: 2 }), P, { seed: 5 }),
+      simulateFund(generateSkeleton({ seed: 4, years }), P, { seed: 5 }),
     ).fund;
-    const { data } = processWindow(f, 100, { garchMethod: "garch", allowIgarch: true });
+    const { data } = processWindow(f, weeks, { garchMethod: "garch", allowIgarch: true });
     const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
     const ref = initialPoints(dens, data, 1, 3)[0];
+    const make = (iterations: number) =>
+      createWhitenedPotential(
+        dens,
+        () => createDensity(data, DEFAULT_MODEL_OPTIONS),
+        ref,
+        iterations,
+      );
+    return { dens, ref, make };
+  }
+
+  it("iterates the mean to the linearised conditional mode: chord iterations converge", () => {
+    const { dens, ref, make } = chordSetup(2, 100);
     // parameters moved from the reference (lambda and sigma_n most), shocks u = 0
     const q = samplerPoint(4, dens, ref);
     q.fill(0, dens.xiOffset);
     q[dens.names.indexOf("lambda")] += 1;
     q[dens.names.indexOf("sigma_n")] -= 1;
     const at = (iterations: number) => {
-      const wp = createWhitenedPotential(
-        dens,
-        () => createDensity(data, DEFAULT_MODEL_OPTIONS),
-        ref,
-        iterations,
-      );
       const x = new Float64Array(dens.dim);
-      wp.toModel(q, x);
+      make(iterations).toModel(q, x);
       return x;
     };
     const dist = (a: Float64Array, b: Float64Array) => {
@@ -206,19 +213,7 @@ describe("whitened transform", () => {
   });
 
   it("says how far fewer iterations leave the mean from its limit", () => {
-    const f = trimToFirstContribution(
-      simulateFund(generateSkeleton({ seed: 4, years: 8 }), P, { seed: 5 }),
-    ).fund;
-    const { data } = processWindow(f, 400, { garchMethod: "garch", allowIgarch: true });
-    const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
-    const ref = initialPoints(dens, data, 1, 3)[0];
-    const make = (iterations: number) =>
-      createWhitenedPotential(
-        dens,
-        () => createDensity(data, DEFAULT_MODEL_OPTIONS),
-        ref,
-        iterations,
-      );
+    const { dens, ref, make } = chordSetup(8, 400);
     const probe = make(AUTO_CHORD.probe);
     // a model point away from the reference in lambda, sigma_n and F
     const x = Float64Array.from(ref);
