@@ -52,7 +52,10 @@ export interface ReplicationResult {
   seconds: number;
   /** Rounds of more draws the fit ran because it had not converged (`extend_rounds`). */
   extensionRounds?: number;
-  /** Chord iterations of the whitening (`whitening_iterations`; absent before 2026-11-26's sixth session). */
+  /**
+   * Chord iterations of the whitening (`whitening_iterations`; absent in results written before
+   * 2026-11-26's sixth session).
+   */
   whiteningIterations?: number;
   /** Why the rounds ended (`extension_stop`). */
   extensionStop?: ExtensionStop;

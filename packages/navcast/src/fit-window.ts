@@ -129,6 +129,7 @@ export async function fitWindow(
   let states = initialPoints(density, data, s.chains, seed);
   // chord iterations of the whitening: "auto" chooses them after the pilot, which runs with the
   // fewest
+  const autoIterations = s.whiteningIterations === "auto";
   let iterations = s.whiteningIterations === "auto" ? AUTO_CHORD.min : s.whiteningIterations;
   const whitenedFor = (
     d: NavcastDensity,
@@ -239,11 +240,12 @@ export async function fitWindow(
       };
       states = pilotEnds(pilot, density.dim).map(toModelPoint);
       // what "auto" coordinates and iterations judge: every draw of the pilot's sampling phase
-      seen = pilot.draws.flatMap((c) =>
-        Array.from({ length: c.length / density.dim }, (_, i) =>
-          toModelPoint(c.subarray(i * density.dim, (i + 1) * density.dim)),
-        ),
-      );
+      if (auto || autoIterations)
+        seen = pilot.draws.flatMap((c) =>
+          Array.from({ length: c.length / density.dim }, (_, i) =>
+            toModelPoint(c.subarray(i * density.dim, (i + 1) * density.dim)),
+          ),
+        );
     }
     if (auto) {
       // a fund that the pilot sees wiped out (in at least half of its draws, or of the starting
@@ -258,7 +260,7 @@ export async function fitWindow(
         const convert = (x: Float64Array) =>
           d.coordinatesFromShocks(from.shocksFromCoordinates(x, xi).slice());
         states = states.map(convert);
-        if (s.whiteningIterations === "auto") seen = seen.map(convert);
+        if (autoIterations) seen = seen.map(convert);
         density = d;
         coordinates = next;
       }
@@ -276,7 +278,7 @@ export async function fitWindow(
       });
     } else if (config.parameterization === "whitened") {
       reference = states[0];
-      if (s.whiteningIterations === "auto")
+      if (autoIterations)
         iterations = chordIterationsFor(
           whitenedFor(density, coordinates, reference, AUTO_CHORD.probe),
           seen,
