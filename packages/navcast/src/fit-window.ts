@@ -127,8 +127,8 @@ export async function fitWindow(
   const seed = nextUint32(createRng(s.seed, nameKey(fund.name), tau));
   // where the chains start, in model coordinates (the density's)
   let states = initialPoints(density, data, s.chains, seed);
-  // chord iterations of the whitening: "auto" chooses them after the pilot, which runs with the
-  // fewest
+  // chord iterations of the whitening: "auto" chooses them for the pilot at the starting points,
+  // and for the run at the pilot's draws
   const autoIterations = s.whiteningIterations === "auto";
   let iterations = s.whiteningIterations === "auto" ? AUTO_CHORD.min : s.whiteningIterations;
   const whitenedFor = (
@@ -222,6 +222,13 @@ export async function fitWindow(
       // chain then starts where its pilot ended, or where a better chain's did (`pilotEnds`). The
       // maps are fixed before the run proper, so the target is unchanged.
       reference = states[0];
+      // "auto": the pilot's own iterations, judged at the starting points
+      if (autoIterations)
+        iterations = chordIterationsFor(
+          whitenedFor(density, coordinates, reference, AUTO_CHORD.probe),
+          states,
+          s.whiteningTolerance,
+        );
       const pw = whitenedFor(density, coordinates, reference);
       potential = pw;
       const pilot = await sampleWith(
@@ -282,6 +289,7 @@ export async function fitWindow(
         iterations = chordIterationsFor(
           whitenedFor(density, coordinates, reference, AUTO_CHORD.probe),
           seen,
+          s.whiteningTolerance,
         );
       const w = whitenedFor(density, coordinates, reference);
       potential = w;

@@ -18,6 +18,7 @@ describe("parseRunConfig", () => {
         extend_min_ess: 100,
         extend_min_progress: 0,
         whitening_iterations: 5,
+        whitening_tolerance: 0.01,
       },
     });
     expect(c.model.navLagWeeks).toBe(4);
@@ -34,6 +35,7 @@ describe("parseRunConfig", () => {
       extendMinEss: 100,
       extendMinProgress: 0,
       whiteningIterations: 5,
+      whiteningTolerance: 0.01,
     });
     expect(parseRunConfig({}).sampler).toMatchObject({
       whitenObservations: "navs",
@@ -43,6 +45,7 @@ describe("parseRunConfig", () => {
       extendMinEss: 400,
       extendMinProgress: 0.25,
       whiteningIterations: "auto",
+      whiteningTolerance: 0.1,
     });
     expect(c.garchMethod).toBe("garch");
   });
@@ -64,6 +67,10 @@ describe("parseRunConfig", () => {
     for (const whitening_iterations of [0, 2.5, 33, "6", "many"])
       expect(() => parseRunConfig({ sampler: { whitening_iterations } })).toThrow(
         /whitening_iterations/,
+      );
+    for (const whitening_tolerance of [0, 1, -0.1, "0.1", Number.NaN])
+      expect(() => parseRunConfig({ sampler: { whitening_tolerance } })).toThrow(
+        /whitening_tolerance/,
       );
     for (const extend_min_progress of [-0.1, 1.5, "0.25"])
       expect(() => parseRunConfig({ sampler: { extend_min_progress } })).toThrow(

@@ -7,7 +7,7 @@ import { ConfigError } from "./errors.js";
 import { GARCH_METHODS, type GarchMethod } from "./garch.js";
 import { DEFAULT_MODEL_OPTIONS, type ModelOptions, type ParamName } from "./model-config.js";
 import type { PriorSpec } from "./priors.js";
-import type { WhitenedObservations } from "./whitened-transform.js";
+import { AUTO_CHORD, type WhitenedObservations } from "./whitened-transform.js";
 
 /** Sampler settings (passed to @portal/mcmc). */
 export interface SamplerSettings {
@@ -35,9 +35,15 @@ export interface SamplerSettings {
    * follow the curvature of the NAV terms further, each at the cost of one more pass through
    * the model's recursions per gradient. "auto": per window, the fewest (3 to 12) that bring the
    * mean within a tenth of a whitened scale of its limit at every draw of the pilot
-   * (`chordIterationsFor`).
+   * (`chordIterationsFor`), or the fewest where the iterations do not settle; the pilot's own
+   * are chosen the same way at the starting points.
    */
   whiteningIterations: number | "auto";
+  /**
+   * How close to its limit "auto" wants the mean, in whitened scales (`AUTO_CHORD.tolerance`,
+   * 0.1, by default); smaller takes more iterations.
+   */
+  whiteningTolerance: number;
   /**
    * The observations whose pull the whitened parameterisation follows: "navs" (the GP's NAVs) or
    * "all" (NAVs, distributions and secondary prices).
@@ -130,6 +136,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     // of seed 1's ten-year funds 11 and 13 stuck (R-hat 1.52 and 1.13); with ten and six, both
     // healthy in the first run (1.006, 1.005); "auto" spends them only where they are needed
     whiteningIterations: "auto",
+    whiteningTolerance: AUTO_CHORD.tolerance,
     // issue 9: "all" also follows the distributions, which pin log V_{t-1} as NAVs pin log B_t;
     // it mixed funds with large or tight distributions better (seed 1's funds 27, 145, 2, 7,
     // 11, 63) but others worse (52, 59, sigma_n under 0.01), 37 of seed 1's first 45 four-year
@@ -174,6 +181,7 @@ const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
   local_step_error: "localStepError",
   local_step_halvings: "localStepHalvings",
   whitening_iterations: "whiteningIterations",
+  whitening_tolerance: "whiteningTolerance",
   whiten_observations: "whitenObservations",
   loading_coordinates: "loadingCoordinates",
   pilot_warmup: "pilotWarmup",
@@ -249,6 +257,12 @@ export function parseRunConfig(raw: unknown): RunConfig {
         field: "sampler.whitening_iterations",
       },
     );
+  }
+  const wt = sampler.whiteningTolerance;
+  if (!(typeof wt === "number" && wt > 0 && wt < 1)) {
+    throw new ConfigError("sampler.whitening_tolerance must be a number between 0 and 1", {
+      field: "sampler.whitening_tolerance",
+    });
   }
   if (!["navs", "all"].includes(sampler.whitenObservations)) {
     throw new ConfigError('sampler.whiten_observations must be "navs" or "all"', {

@@ -262,12 +262,21 @@ describe("whitened transform", () => {
     expect(chordIterationsFor(errorsAt([fast]), pts(1))).toBe(AUTO_CHORD.min);
     // the slowest point decides
     expect(chordIterationsFor(errorsAt([fast, slow, fast]), pts(3))).toBe(7);
-    // never within the tolerance (or not a number): the most allowed
-    const never = Array.from({ length: AUTO_CHORD.probe }, () => 1);
-    expect(chordIterationsFor(errorsAt([never]), pts(1))).toBe(AUTO_CHORD.max);
-    expect(chordIterationsFor(errorsAt([never.map(() => Number.NaN), fast]), pts(2))).toBe(
-      AUTO_CHORD.max,
-    );
+    // settling, but not within the tolerance by the most allowed: the most allowed
+    const late = Array.from({ length: AUTO_CHORD.probe }, (_, j) => (j <= AUTO_CHORD.max ? 1 : 0));
+    expect(chordIterationsFor(errorsAt([late]), pts(1))).toBe(AUTO_CHORD.max);
+    // not settled by the probe's last iteration at some point (a two-cycle whose even iterations
+    // look converged, as in seed 1's ten-year fund 5, or no number at all): the fewest
+    const cycle = Array.from({ length: AUTO_CHORD.probe }, (_, j) => (j % 2 ? 50 : 0.01));
+    expect(chordIterationsFor(errorsAt([fast, cycle]), pts(2))).toBe(AUTO_CHORD.min);
+    const nan = Array.from({ length: AUTO_CHORD.probe }, () => Number.NaN);
+    expect(chordIterationsFor(errorsAt([nan, fast]), pts(2))).toBe(AUTO_CHORD.min);
+    expect(chordIterationsFor(errorsAt([slow, late]), pts(2))).toBe(AUTO_CHORD.max);
+    // a tolerance given: looser takes fewer, and it also judges whether the iterations settled
+    expect(chordIterationsFor(errorsAt([slow]), pts(1), 0.5)).toBe(6);
+    const settling = Array.from({ length: AUTO_CHORD.probe }, (_, j) => (j < 4 ? 1 : 0.05));
+    expect(chordIterationsFor(errorsAt([settling]), pts(1))).toBe(4);
+    expect(chordIterationsFor(errorsAt([settling]), pts(1), 0.01)).toBe(AUTO_CHORD.min);
   });
 });
 

@@ -563,21 +563,31 @@ function orthonormalRows(a: Float64Array, K: number, T: number) {
 export const AUTO_CHORD = { min: 3, max: 12, probe: 24, tolerance: 0.1 } as const;
 
 /**
- * The fewest chord iterations, from AUTO_CHORD.min to .max, whose mean lies within
- * AUTO_CHORD.tolerance of the limit at every given model point (draws of a pilot, say); `probe` is
- * the whitened potential built with AUTO_CHORD.probe iterations. Where even .max do not reach it,
- * .max. Issue 9: the mean of a long fund's path converges slowly, and where three iterations
- * leave it far from its limit the map bends the target so that chains stick (seed 1's ten-year
- * fund 11: R-hat 1.52 with 3, 1.15 with 6, 1.006 with 10).
+ * The fewest chord iterations, from AUTO_CHORD.min to .max, whose mean lies within `tolerance`
+ * (AUTO_CHORD.tolerance unless given) of the limit at every given model point (draws of a pilot,
+ * say); `probe` is the whitened potential built with AUTO_CHORD.probe iterations. Where even .max
+ * do not reach it, .max. Issue 9: the mean of a long fund's path converges slowly, and where three
+ * iterations leave it far from its limit the map bends the target so that chains stick (seed 1's
+ * ten-year fund 11: R-hat 1.52 with 3, 1.15 with 6, 1.006 with 10). But where the iterations have
+ * not settled by the probe's last at some point (its last two differ by more than the tolerance:
+ * a cycle, or no convergence), .min: the "limit" is then only where the cycle happens to be (seed
+ * 1's ten-year fund 5, whose even iterations looked converged in a two-cycle, got 12 for its pilot
+ * and R-hat 1.118; 1.015 with 3; four-year funds 50 and 75 ran for more than 20 minutes).
  */
-export function chordIterationsFor(probe: WhitenedPotential, points: Float64Array[]): number {
+export function chordIterationsFor(
+  probe: WhitenedPotential,
+  points: Float64Array[],
+  tolerance: number = AUTO_CHORD.tolerance,
+): number {
   const worst = new Float64Array(AUTO_CHORD.probe);
   for (const x of points) {
     const e = probe.chordErrors(x);
     // a NaN (a map that did not evaluate) stays the worst
     for (let j = 0; j < e.length; j++) if (Number.isNaN(e[j]) || e[j] > worst[j]) worst[j] = e[j];
   }
-  for (let j = AUTO_CHORD.min; j < AUTO_CHORD.max; j++)
-    if (worst[j] <= AUTO_CHORD.tolerance) return j;
+  // iterations that have not settled by the probe's last (a cycle, or no convergence at all) have
+  // no limit to come close to: more of them only follow the cycle further
+  if (!(worst[AUTO_CHORD.probe - 1] <= tolerance)) return AUTO_CHORD.min;
+  for (let j = AUTO_CHORD.min; j < AUTO_CHORD.max; j++) if (worst[j] <= tolerance) return j;
   return AUTO_CHORD.max;
 }
