@@ -34,7 +34,7 @@ export interface SamplerSettings {
    * Chord iterations of the whitened parameterisation's mean (whitened-transform.ts): more
    * follow the curvature of the NAV terms further, each at the cost of one more pass through
    * the model's recursions per gradient. "auto": per window, the fewest (3 to 12) that bring the
-   * mean within a tenth of a whitened scale of its limit at every draw of the pilot
+   * mean within `whiteningTolerance` of its limit at every draw of the pilot
    * (`chordIterationsFor`), or the fewest where the iterations do not settle; the pilot's own
    * are chosen the same way at the starting points.
    */

@@ -572,7 +572,7 @@ export const AUTO_CHORD = { min: 3, max: 12, probe: 24, tolerance: 0.1 } as cons
  * not settled by the probe's last at some point (its last two differ by more than the tolerance:
  * a cycle, or no convergence), .min: the "limit" is then only where the cycle happens to be (seed
  * 1's ten-year fund 5, whose even iterations looked converged in a two-cycle, got 12 for its pilot
- * and R-hat 1.118; 1.015 with 3; four-year funds 50 and 75 ran for more than 20 minutes).
+ * and R-hat 1.118; 1.015 with 3; four-year funds 50 and 75 had not ended after 35 and 19 minutes).
  */
 export function chordIterationsFor(
   probe: WhitenedPotential,
