@@ -3,6 +3,7 @@
  * windows; 4 chains x 1000 warm-up x 1000 draws by default). Prints wall time, the worst R-hat
  * and the divergences per window. Usage: tsx --conditions source bench/expanding.ts [years=10]
  * [chains=4] [warmup=1000] [draws=1000] [every=1 (every k-th window)] [threads=2]
+ * Env: NAVCAST_CONFIG (config overrides, as in calibration.ts).
  */
 import { cpus } from "node:os";
 import { trimToFirstContribution } from "../src/fund-processor.js";
@@ -18,9 +19,14 @@ const fund = benchmarkFund(Number(years));
 const ends = windowEnds(fund, "quarterly").filter(
   (_, k, a) => k % Number(every) === 0 || k === a.length - 1,
 );
+// NAVCAST_CONFIG: further config (sampler settings too) on top of the defaults, e.g.
+// '{"sampler":{"whitening_tolerance":0.01}}'
+const extra = process.env.NAVCAST_CONFIG ? JSON.parse(process.env.NAVCAST_CONFIG) : {};
 const cfg = parseRunConfig({
+  ...extra,
   windows: ends.map((t) => fund.weeks[t - 1]),
   sampler: {
+    ...extra.sampler,
     chains: Number(chains),
     warmup: Number(warmup),
     draws: Number(draws),
@@ -92,7 +98,7 @@ console.log(
     {
       date: new Date().toISOString(),
       machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
-      command: `tsx --conditions source bench/expanding.ts ${process.argv.slice(2).join(" ")}`,
+      command: `${process.env.NAVCAST_CONFIG ? `NAVCAST_CONFIG='${process.env.NAVCAST_CONFIG}' ` : ""}tsx --conditions source bench/expanding.ts ${process.argv.slice(2).join(" ")}`,
       wall_s: Math.round(sec),
       windows: rows.length,
       fitted: res.filter(isFitted).length,
