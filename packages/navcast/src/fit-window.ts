@@ -130,7 +130,7 @@ export async function fitWindow(
   // chord iterations of the whitening: "auto" chooses them for the pilot at the starting points,
   // and for the run at the pilot's draws
   const autoIterations = s.whiteningIterations === "auto";
-  let iterations = s.whiteningIterations === "auto" ? AUTO_CHORD.min : s.whiteningIterations;
+  let iterations = autoIterations ? AUTO_CHORD.min : (s.whiteningIterations as number);
   const whitenedFor = (
     d: NavcastDensity,
     coords: DensityCoordinates,
@@ -141,6 +141,13 @@ export async function fitWindow(
       ...s,
       whiteningIterations,
     });
+  /** "auto"'s number of chord iterations for a map at `ref`, judged at `points` (model space). */
+  const autoChoice = (ref: Float64Array, points: Float64Array[]) =>
+    chordIterationsFor(
+      whitenedFor(density, coordinates, ref, AUTO_CHORD.probe),
+      points,
+      s.whiteningTolerance,
+    );
   // what the sampler sees: the density itself, or the density through a reparameterisation of
   // the shocks (same target; `toModel` maps the draws back)
   let potential: Potential = density;
@@ -223,12 +230,7 @@ export async function fitWindow(
       // maps are fixed before the run proper, so the target is unchanged.
       reference = states[0];
       // "auto": the pilot's own iterations, judged at the starting points
-      if (autoIterations)
-        iterations = chordIterationsFor(
-          whitenedFor(density, coordinates, reference, AUTO_CHORD.probe),
-          states,
-          s.whiteningTolerance,
-        );
+      if (autoIterations) iterations = autoChoice(reference, states);
       const pw = whitenedFor(density, coordinates, reference);
       potential = pw;
       const pilot = await sampleWith(
@@ -285,12 +287,7 @@ export async function fitWindow(
       });
     } else if (config.parameterization === "whitened") {
       reference = states[0];
-      if (autoIterations)
-        iterations = chordIterationsFor(
-          whitenedFor(density, coordinates, reference, AUTO_CHORD.probe),
-          seen,
-          s.whiteningTolerance,
-        );
+      if (autoIterations) iterations = autoChoice(reference, seen);
       const w = whitenedFor(density, coordinates, reference);
       potential = w;
       toModel = (q, x) => w.toModel(q, x);
