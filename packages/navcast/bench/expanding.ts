@@ -77,6 +77,7 @@ const rows = res.map((w, k) => {
     },
     extension_rounds: w.sampler.extension_rounds,
     whitening_iterations: w.sampler.whitening_iterations,
+    whitening_damping: w.sampler.whitening_damping,
     draws_per_chain: w.sampler.draws_per_chain,
     nowcast_abs_log_error: logErr(w.nowcast.V.q50, w.tau),
     rolled_nav_abs_log_error: logErr(

@@ -57,6 +57,8 @@ export interface ReplicationResult {
    * 2026-11-26's sixth session).
    */
   whiteningIterations?: number;
+  /** Their step (`whitening_damping`; absent in results written before 2026-11-26's eighth session). */
+  whiteningDamping?: number;
   /** Why the rounds ended (`extension_stop`). */
   extensionStop?: ExtensionStop;
   /** Draws per chain, those of the extension rounds included. */
@@ -144,6 +146,7 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
       extensionRounds: w.sampler.extension_rounds,
       extensionStop: w.sampler.extension_stop,
       whiteningIterations: w.sampler.whitening_iterations,
+      whiteningDamping: w.sampler.whitening_damping,
       drawsPerChain: w.sampler.draws_per_chain,
       firstRun: {
         maxRhat: w.sampler.first_run.max_rhat,

@@ -43,7 +43,12 @@ import {
   segmentsToModel,
   segmentTransformFor,
 } from "./segment-transform.js";
-import { AUTO_CHORD, chordIterationsFor, type WhitenedPotential } from "./whitened-transform.js";
+import {
+  AUTO_CHORD,
+  type ChordChoice,
+  chordChoiceFor,
+  type WhitenedPotential,
+} from "./whitened-transform.js";
 import { whitenedPotential } from "./worker-model.js";
 
 /** The `sampler` block of section 10, plus a few extra diagnostics. */
@@ -62,6 +67,8 @@ export interface SamplerBlock {
   extension_stop: ExtensionStop;
   /** Chord iterations of the whitening's mean (`whitening_iterations`; 0: not whitened). */
   whitening_iterations: number;
+  /** Their step omega (`whitening_damping`; 0: not whitened). */
+  whitening_damping: number;
   /** The largest R-hat and smallest bulk-ESS (parameters and V_tau) before any extension round. */
   first_run: { max_rhat: number; min_ess_bulk: number };
   warnings: string[];
@@ -127,26 +134,35 @@ export async function fitWindow(
   const seed = nextUint32(createRng(s.seed, nameKey(fund.name), tau));
   // where the chains start, in model coordinates (the density's)
   let states = initialPoints(density, data, s.chains, seed);
-  // chord iterations of the whitening: "auto" chooses them for the pilot at the starting points,
-  // and for the run at the pilot's draws
-  const autoIterations = s.whiteningIterations === "auto";
-  let iterations = autoIterations ? AUTO_CHORD.min : (s.whiteningIterations as number);
+  // chord iterations of the whitening and their step: "auto" chooses them for the pilot at the
+  // starting points, and for the run at the pilot's draws
+  const autoChord = s.whiteningIterations === "auto" || s.whiteningDamping === "auto";
+  let chord: ChordChoice = {
+    iterations: s.whiteningIterations === "auto" ? AUTO_CHORD.min : s.whiteningIterations,
+    damping: s.whiteningDamping === "auto" ? 1 : s.whiteningDamping,
+  };
   const whitenedFor = (
     d: NavcastDensity,
     coords: DensityCoordinates,
     ref: Float64Array,
-    whiteningIterations = iterations,
+    c: ChordChoice = chord,
   ) =>
     whitenedPotential(d, () => createDensity(data, options, coords), ref, {
       ...s,
-      whiteningIterations,
+      whiteningIterations: c.iterations,
+      whiteningDamping: c.damping,
     });
-  /** "auto"'s number of chord iterations for a map at `ref`, judged at `points` (model space). */
+  /** "auto"'s chord iterations and step for a map at `ref`, judged at `points` (model space). */
   const autoChoice = (ref: Float64Array, points: Float64Array[]) =>
-    chordIterationsFor(
-      whitenedFor(density, coordinates, ref, AUTO_CHORD.probe),
+    chordChoiceFor(
+      (damping) =>
+        whitenedFor(density, coordinates, ref, { iterations: AUTO_CHORD.probe, damping }),
       points,
-      s.whiteningTolerance,
+      {
+        tolerance: s.whiteningTolerance,
+        dampings: s.whiteningDamping === "auto" ? AUTO_CHORD.dampings : [s.whiteningDamping],
+        iterations: s.whiteningIterations === "auto" ? undefined : s.whiteningIterations,
+      },
     );
   // what the sampler sees: the density itself, or the density through a reparameterisation of
   // the shocks (same target; `toModel` maps the draws back)
@@ -195,7 +211,8 @@ export async function fitWindow(
             parameterization: config.parameterization,
             coordinates,
             reference,
-            whiteningIterations: iterations,
+            whiteningIterations: chord.iterations,
+            whiteningDamping: chord.damping,
             whitenObservations: s.whitenObservations,
             loadingCoordinates: s.loadingCoordinates,
           },
@@ -229,8 +246,8 @@ export async function fitWindow(
       // chain then starts where its pilot ended, or where a better chain's did (`pilotEnds`). The
       // maps are fixed before the run proper, so the target is unchanged.
       reference = states[0];
-      // "auto": the pilot's own iterations, judged at the starting points
-      if (autoIterations) iterations = autoChoice(reference, states);
+      // "auto": the pilot's own iterations and step, judged at the starting points
+      if (autoChord) chord = autoChoice(reference, states);
       const pw = whitenedFor(density, coordinates, reference);
       potential = pw;
       const pilot = await sampleWith(
@@ -249,7 +266,7 @@ export async function fitWindow(
       };
       states = pilotEnds(pilot, density.dim).map(toModelPoint);
       // what "auto" coordinates and iterations judge: every draw of the pilot's sampling phase
-      if (auto || autoIterations)
+      if (auto || autoChord)
         seen = pilot.draws.flatMap((c) =>
           Array.from({ length: c.length / density.dim }, (_, i) =>
             toModelPoint(c.subarray(i * density.dim, (i + 1) * density.dim)),
@@ -269,7 +286,7 @@ export async function fitWindow(
         const convert = (x: Float64Array) =>
           d.coordinatesFromShocks(from.shocksFromCoordinates(x, xi).slice());
         states = states.map(convert);
-        if (autoIterations) seen = seen.map(convert);
+        if (autoChord) seen = seen.map(convert);
         density = d;
         coordinates = next;
       }
@@ -287,7 +304,7 @@ export async function fitWindow(
       });
     } else if (config.parameterization === "whitened") {
       reference = states[0];
-      if (autoIterations) iterations = autoChoice(reference, seen);
+      if (autoChord) chord = autoChoice(reference, seen);
       const w = whitenedFor(density, coordinates, reference);
       potential = w;
       toModel = (q, x) => w.toModel(q, x);
@@ -386,7 +403,8 @@ export async function fitWindow(
       draws_per_chain: model.config.draws,
       extension_rounds: extensionRounds,
       extension_stop: stop,
-      whitening_iterations: config.parameterization === "whitened" ? iterations : 0,
+      whitening_iterations: config.parameterization === "whitened" ? chord.iterations : 0,
+      whitening_damping: config.parameterization === "whitened" ? chord.damping : 0,
       first_run: { max_rhat: firstRun.rhat.value, min_ess_bulk: firstRun.ess.value },
       warnings: sm.warnings,
     },

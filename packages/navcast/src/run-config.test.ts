@@ -19,6 +19,7 @@ describe("parseRunConfig", () => {
         extend_min_progress: 0,
         whitening_iterations: 5,
         whitening_tolerance: 0.01,
+        whitening_damping: "auto",
       },
     });
     expect(c.model.navLagWeeks).toBe(4);
@@ -36,6 +37,7 @@ describe("parseRunConfig", () => {
       extendMinProgress: 0,
       whiteningIterations: 5,
       whiteningTolerance: 0.01,
+      whiteningDamping: "auto",
     });
     expect(parseRunConfig({}).sampler).toMatchObject({
       whitenObservations: "navs",
@@ -46,6 +48,7 @@ describe("parseRunConfig", () => {
       extendMinProgress: 0.25,
       whiteningIterations: "auto",
       whiteningTolerance: 0.1,
+      whiteningDamping: 1,
     });
     expect(c.garchMethod).toBe("garch");
   });
@@ -72,6 +75,11 @@ describe("parseRunConfig", () => {
       expect(() => parseRunConfig({ sampler: { whitening_tolerance } })).toThrow(
         /whitening_tolerance/,
       );
+    expect(parseRunConfig({ sampler: { whitening_damping: 0.5 } }).sampler.whiteningDamping).toBe(
+      0.5,
+    );
+    for (const whitening_damping of [0, 1.5, -0.5, "0.5", "half", Number.NaN])
+      expect(() => parseRunConfig({ sampler: { whitening_damping } })).toThrow(/whitening_damping/);
     for (const extend_min_progress of [-0.1, 1.5, "0.25"])
       expect(() => parseRunConfig({ sampler: { extend_min_progress } })).toThrow(
         /extend_min_progress/,

@@ -45,6 +45,16 @@ export interface SamplerSettings {
    */
   whiteningTolerance: number;
   /**
+   * The step omega of each chord iteration, m_{j+1} = m_j + omega d^2 (h_j - m_j): a number in
+   * (0, 1] (1, the default: the plain chord step), or "auto": per window, the larger of 1 and 1/2
+   * whose iterations settle at every draw of the pilot (at the starting points for the pilot's
+   * own; `chordChoiceFor`), 1 where neither does. Half steps converge where the plain ones fall
+   * into a two-cycle (the NAV terms pulling more than twice as hard as the map assumes), but on
+   * the issue-9 study's funds "auto" gained one four-year fund and lost another
+   * (bench/results/issue-9-study.md, eighth session).
+   */
+  whiteningDamping: number | "auto";
+  /**
    * The observations whose pull the whitened parameterisation follows: "navs" (the GP's NAVs) or
    * "all" (NAVs, distributions and secondary prices).
    */
@@ -137,6 +147,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     // healthy in the first run (1.006, 1.005); "auto" spends them only where they are needed
     whiteningIterations: "auto",
     whiteningTolerance: AUTO_CHORD.tolerance,
+    whiteningDamping: 1,
     // issue 9: "all" also follows the distributions, which pin log V_{t-1} as NAVs pin log B_t;
     // it mixed funds with large or tight distributions better (seed 1's funds 27, 145, 2, 7,
     // 11, 63) but others worse (52, 59, sigma_n under 0.01), 37 of seed 1's first 45 four-year
@@ -182,6 +193,7 @@ const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
   local_step_halvings: "localStepHalvings",
   whitening_iterations: "whiteningIterations",
   whitening_tolerance: "whiteningTolerance",
+  whitening_damping: "whiteningDamping",
   whiten_observations: "whitenObservations",
   loading_coordinates: "loadingCoordinates",
   pilot_warmup: "pilotWarmup",
@@ -262,6 +274,12 @@ export function parseRunConfig(raw: unknown): RunConfig {
   if (!(typeof wt === "number" && wt > 0 && wt < 1)) {
     throw new ConfigError("sampler.whitening_tolerance must be a number between 0 and 1", {
       field: "sampler.whitening_tolerance",
+    });
+  }
+  const wd = sampler.whiteningDamping;
+  if (wd !== "auto" && !(typeof wd === "number" && wd > 0 && wd <= 1)) {
+    throw new ConfigError('sampler.whitening_damping must be "auto" or a number in (0, 1]', {
+      field: "sampler.whitening_damping",
     });
   }
   if (!["navs", "all"].includes(sampler.whitenObservations)) {

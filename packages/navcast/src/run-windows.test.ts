@@ -106,6 +106,37 @@ describe("chord iterations of the whitening", () => {
     expect(given.sampler.whitening_iterations).toBe(chosen + 2);
     expect(given.paramDraws).not.toEqual(auto.paramDraws);
   });
+
+  it("takes the step given, reports it, and gives the worker threads the same step", async () => {
+    const fitWith = async (whitening_damping: number | "auto", threads = 1) =>
+      (
+        await runWindows(
+          fund,
+          parseRunConfig({
+            sampler: {
+              ...sampler,
+              warmup: 60,
+              draws: 30,
+              threads,
+              whitening_iterations: 4,
+              whitening_damping,
+            },
+            windows: "last",
+          }),
+        )
+      ).filter(isFitted)[0];
+    const plain = await fitWith(1);
+    expect(plain.sampler.whitening_damping).toBe(1);
+    const half = await fitWith(0.5);
+    expect(half.sampler).toMatchObject({ whitening_damping: 0.5, whitening_iterations: 4 });
+    expect(half.paramDraws).not.toEqual(plain.paramDraws);
+    const onWorkers = await fitWith(0.5, 2);
+    expect(onWorkers.paramDraws).toEqual(half.paramDraws);
+    // "auto" takes one of its steps, with the iterations given
+    const auto = await fitWith("auto");
+    expect(AUTO_CHORD.dampings).toContain(auto.sampler.whitening_damping);
+    expect(auto.sampler.whitening_iterations).toBe(4);
+  });
 });
 
 describe("extension rounds", () => {

@@ -10,6 +10,7 @@ import { simulateFund } from "./simulate.js";
 import { generateSkeleton } from "./skeleton.js";
 import {
   AUTO_CHORD,
+  chordChoiceFor,
   chordIterationsFor,
   createWhitenedPotential,
   type WhitenedObservations,
@@ -35,6 +36,7 @@ function setup(
     observations?: WhitenedObservations;
     secondaryCount?: number;
     loading?: boolean;
+    damping?: number;
   } = {},
 ) {
   const options = o.options ?? DEFAULT_MODEL_OPTIONS;
@@ -54,6 +56,7 @@ function setup(
     ref,
     3,
     o.observations ?? "all",
+    o.damping,
   );
   const wp = o.loading ? withLoadingCoordinates(whitened, dens) : whitened;
   return { dens, wp, ref };
@@ -130,6 +133,7 @@ describe("whitened transform", () => {
     ["NAVs only", { observations: "navs" }],
     ["secondary prices", { secondaryCount: 3 }],
     ["loading coordinates", { loading: true }],
+    ["damped chord steps", { damping: 0.5 }],
     [
       "L = 0, category1 prior",
       { options: { ...DEFAULT_MODEL_OPTIONS, navLagWeeks: 0, category1: "prior" } },
@@ -176,12 +180,14 @@ describe("whitened transform", () => {
     const { data } = processWindow(f, weeks, { garchMethod: "garch", allowIgarch: true });
     const dens = createDensity(data, DEFAULT_MODEL_OPTIONS);
     const ref = initialPoints(dens, data, 1, 3)[0];
-    const make = (iterations: number) =>
+    const make = (iterations: number, damping = 1) =>
       createWhitenedPotential(
         dens,
         () => createDensity(data, DEFAULT_MODEL_OPTIONS),
         ref,
         iterations,
+        "navs",
+        damping,
       );
     return { dens, ref, make };
   }
@@ -193,9 +199,9 @@ describe("whitened transform", () => {
     q.fill(0, dens.xiOffset);
     q[dens.names.indexOf("lambda")] += 1;
     q[dens.names.indexOf("sigma_n")] -= 1;
-    const at = (iterations: number) => {
+    const at = (iterations: number, damping = 1) => {
       const x = new Float64Array(dens.dim);
-      make(iterations).toModel(q, x);
+      make(iterations, damping).toModel(q, x);
       return x;
     };
     const dist = (a: Float64Array, b: Float64Array) => {
@@ -210,6 +216,10 @@ describe("whitened transform", () => {
     // the first iteration leaves a visible correction, the later ones shrink geometrically
     expect(dist(x1, x2)).toBeGreaterThan(1e-3);
     expect(dist(x8, x9)).toBeLessThan(1e-3 * dist(x1, x2));
+    // half steps take longer to the same limit (the fixed point does not depend on the step)
+    const h1 = at(1, 0.5);
+    expect(dist(h1, x1)).toBeGreaterThan(1e-4);
+    expect(dist(at(40, 0.5), at(24))).toBeLessThan(1e-9);
   });
 
   it("says how far fewer iterations leave the mean from its limit", () => {
@@ -241,23 +251,26 @@ describe("whitened transform", () => {
     }
   });
 
+  // a stand-in probe whose errors at each point are given, and some errors
+  const errorsAt = (rows: number[][]) => {
+    let k = 0;
+    return {
+      chordErrors: () => {
+        const out = new Float64Array(AUTO_CHORD.probe);
+        rows[k++ % rows.length].forEach((v, j) => {
+          out[j] = v;
+        });
+        return out;
+      },
+    } as unknown as WhitenedPotential;
+  };
+  const pts = (n: number) => Array.from({ length: n }, () => new Float64Array(1));
+  const fast = [50, 5, 0.5, 0.05, 0.005];
+  const slow = [500, 200, 100, 40, 9, 2, 0.4, 0.09, 0.01];
+  const cycle = Array.from({ length: AUTO_CHORD.probe }, (_, j) => (j % 2 ? 50 : 0.01));
+  const nan = Array.from({ length: AUTO_CHORD.probe }, () => Number.NaN);
+
   it("chooses the fewest iterations whose mean is close enough at every point", () => {
-    // a stand-in whose errors at each point are given
-    const errorsAt = (rows: number[][]) => {
-      let k = 0;
-      return {
-        chordErrors: () => {
-          const out = new Float64Array(AUTO_CHORD.probe);
-          rows[k++ % rows.length].forEach((v, j) => {
-            out[j] = v;
-          });
-          return out;
-        },
-      } as unknown as WhitenedPotential;
-    };
-    const pts = (n: number) => Array.from({ length: n }, () => new Float64Array(1));
-    const fast = [50, 5, 0.5, 0.05, 0.005];
-    const slow = [500, 200, 100, 40, 9, 2, 0.4, 0.09, 0.01];
     // converged by the fewest allowed: that many
     expect(chordIterationsFor(errorsAt([fast]), pts(1))).toBe(AUTO_CHORD.min);
     // the slowest point decides
@@ -266,17 +279,54 @@ describe("whitened transform", () => {
     const late = Array.from({ length: AUTO_CHORD.probe }, (_, j) => (j <= AUTO_CHORD.max ? 1 : 0));
     expect(chordIterationsFor(errorsAt([late]), pts(1))).toBe(AUTO_CHORD.max);
     // not settled by the probe's last iteration at some point (a two-cycle whose even iterations
-    // look converged, as in seed 1's ten-year fund 5, or no number at all): the fewest
-    const cycle = Array.from({ length: AUTO_CHORD.probe }, (_, j) => (j % 2 ? 50 : 0.01));
-    expect(chordIterationsFor(errorsAt([fast, cycle]), pts(2))).toBe(AUTO_CHORD.min);
-    const nan = Array.from({ length: AUTO_CHORD.probe }, () => Number.NaN);
-    expect(chordIterationsFor(errorsAt([nan, fast]), pts(2))).toBe(AUTO_CHORD.min);
+    // look converged, as in seed 1's ten-year fund 5, or no number at all): none
+    expect(chordIterationsFor(errorsAt([fast, cycle]), pts(2))).toBeNull();
+    expect(chordIterationsFor(errorsAt([nan, fast]), pts(2))).toBeNull();
     expect(chordIterationsFor(errorsAt([slow, late]), pts(2))).toBe(AUTO_CHORD.max);
     // a tolerance given: looser takes fewer, and it also judges whether the iterations settled
     expect(chordIterationsFor(errorsAt([slow]), pts(1), 0.5)).toBe(6);
     const settling = Array.from({ length: AUTO_CHORD.probe }, (_, j) => (j < 4 ? 1 : 0.05));
     expect(chordIterationsFor(errorsAt([settling]), pts(1))).toBe(4);
-    expect(chordIterationsFor(errorsAt([settling]), pts(1), 0.01)).toBe(AUTO_CHORD.min);
+    expect(chordIterationsFor(errorsAt([settling]), pts(1), 0.01)).toBeNull();
+  });
+
+  it("takes the largest step whose iterations settle, and the fewest plain ones where none does", () => {
+    const probes = (byDamping: Record<number, number[][]>) => {
+      const asked: number[] = [];
+      const probeAt = (damping: number) => {
+        asked.push(damping);
+        return errorsAt(byDamping[damping]);
+      };
+      return { probeAt, asked };
+    };
+    const half = AUTO_CHORD.dampings[1];
+    // the plain steps settle: no smaller step is tried
+    let p = probes({ 1: [fast], [half]: [slow] });
+    expect(chordChoiceFor(p.probeAt, pts(1))).toEqual({ iterations: AUTO_CHORD.min, damping: 1 });
+    expect(p.asked).toEqual([1]);
+    // the plain steps cycle at one point and half steps settle: half steps, as many as they need
+    p = probes({ 1: [fast, cycle], [half]: [fast, slow] });
+    expect(chordChoiceFor(p.probeAt, pts(2))).toEqual({ iterations: 7, damping: half });
+    expect(p.asked).toEqual([1, half]);
+    // neither settles: the fewest plain steps
+    p = probes({ 1: [cycle], [half]: [nan] });
+    expect(chordChoiceFor(p.probeAt, pts(1))).toEqual({ iterations: AUTO_CHORD.min, damping: 1 });
+    // a step given (no choice of step), or a number of iterations given (no choice of number)
+    p = probes({ 1: [cycle], [half]: [slow] });
+    expect(chordChoiceFor(p.probeAt, pts(1), { dampings: [1] })).toEqual({
+      iterations: AUTO_CHORD.min,
+      damping: 1,
+    });
+    expect(chordChoiceFor(p.probeAt, pts(1), { iterations: 5 })).toEqual({
+      iterations: 5,
+      damping: half,
+    });
+    // the tolerance reaches the probes
+    p = probes({ 1: [slow], [half]: [fast] });
+    expect(chordChoiceFor(p.probeAt, pts(1), { tolerance: 0.5 })).toEqual({
+      iterations: 6,
+      damping: 1,
+    });
   });
 });
 

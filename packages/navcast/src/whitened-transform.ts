@@ -33,7 +33,7 @@
  * where m approximates the conditional mode of V' xi given the parameters and a, by chord
  * iterations with the fixed sensitivities (`iterations` of them, from m_0 = V' xi0):
  *
- *     m_{j+1} = m_j + d^2 o (h_j - m_j),   h_j = sum_k (c_k / sigma_k) G_k' r_kj,
+ *     m_{j+1} = m_j + omega d^2 o (h_j - m_j),   h_j = sum_k (c_k / sigma_k) G_k' r_kj,
  *
  * with G = A0 V, r_kj = y_k - l_k(params, a + V m_j) kind k's residuals (y: log N, log D - log
  * delta, log S). The directions of the tightest kind move in every iteration, the others' in the
@@ -43,7 +43,8 @@
  * four-year funds 5 and 52, R-hat 1.04 and 1.03 against 1.009 and 1.004). One iteration is
  * Gauss-Newton around the reference; more follow the curvature of l (whose error relative to the
  * noise grows as the noise shrinks) and the parameters that move the smoothing kernel (lambda),
- * which the fixed A0 does not see. Since m does not depend on w, the map is a bijection for every
+ * which the fixed A0 does not see. The step omega (`damping`, 1 by default) damps them where the
+ * plain step overshoots into a cycle (`chordChoiceFor`). Since m does not depend on w, the map is a bijection for every
  * value of the parameters with log|det dxi/du| = sum_i log d_i, which is added to the density: the
  * target is exactly MODEL.md's; the approximation only shapes the geometry.
  *
@@ -81,7 +82,7 @@ export type WhitenedObservations = "navs" | "all";
  * Builds the whitened potential of `density`. `makeBaseline` makes further densities of the same
  * data and options (one per chord iteration, each keeping its buffers between the forward and
  * reverse passes); `reference` is a model-space point where the sensitivities are measured;
- * `iterations` the number of chord iterations for the mean.
+ * `iterations` the number of chord iterations for the mean and `damping` their step omega.
  */
 export function createWhitenedPotential(
   density: NavcastDensity,
@@ -89,7 +90,9 @@ export function createWhitenedPotential(
   reference: Float64Array,
   iterations = 1,
   observations: WhitenedObservations = "navs",
+  damping = 1,
 ): WhitenedPotential {
+  if (!(damping > 0 && damping <= 1)) throw new Error(`chord damping ${damping} is not in (0, 1]`);
   const dim = density.dim;
   const P = density.xiOffset;
   const T = density.T;
@@ -339,7 +342,7 @@ export function createWhitenedPotential(
         let h = 0;
         for (let k = 0; k < nk; k++) h += hk[(j * nk + k) * R + i];
         const m = etas[j * R + i];
-        etas[(j + 1) * R + i] = moves(j, i) ? m + d[i] * d[i] * (h - m) : m;
+        etas[(j + 1) * R + i] = moves(j, i) ? m + damping * d[i] * d[i] * (h - m) : m;
       }
     }
     return { dlsF: dF / F, dlsRho: (-rho / (1 - rho * rho)) * dRho };
@@ -393,7 +396,7 @@ export function createWhitenedPotential(
         gbar[i] = gam[i];
         pgSum[i] = 0;
       }
-      // reverse through the chord iterations m_{j+1} = m_j + d^2 (h_j - m_j)
+      // reverse through the chord iterations m_{j+1} = m_j + omega d^2 (h_j - m_j)
       for (let j = J - 1; j >= 0; j--) {
         for (let i = 0; i < R; i++) {
           if (!moves(j, i)) {
@@ -401,17 +404,18 @@ export function createWhitenedPotential(
             continue;
           }
           const d2 = d[i] * d[i];
+          const step = damping * d2;
           // d d_i^2 / d log c_k = -2 d_i^4 c_k^2 a_ki
           let h = 0;
           for (let k = 0; k < nk; k++) {
             const hi = hk[(j * nk + k) * R + i];
             h += hi;
             // h's share of kind k is proportional to c_k / sigma_k
-            gLogE[k] += gbar[i] * d2 * hi;
+            gLogE[k] += gbar[i] * step * hi;
           }
-          const gD2 = gbar[i] * (h - etas[j * R + i]);
+          const gD2 = damping * gbar[i] * (h - etas[j * R + i]);
           for (let k = 0; k < nk; k++) gLogC[k] -= gD2 * 2 * d2 * d2 * c[k] * c[k] * a[k * R + i];
-          coef[i] = gbar[i] * d2; // the adjoint of h_j
+          coef[i] = gbar[i] * step; // the adjoint of h_j
         }
         // r = y - offset - l(params, a + V m_j): seeds on l are -(c_k / sigma_k) G (gbar o d^2)
         seeds.fill(0);
@@ -428,7 +432,7 @@ export function createWhitenedPotential(
         proj(gb, pg);
         for (let i = 0; i < R; i++) {
           pgSum[i] += pg[i];
-          gbar[i] = (moves(j, i) ? 1 - d[i] * d[i] : 1) * gbar[i] + pg[i];
+          gbar[i] = (moves(j, i) ? 1 - damping * d[i] * d[i] : 1) * gbar[i] + pg[i];
         }
       }
       // g_u = (I - V V') g_a + V (d o gamma), with V' g_a = gamma + sum_j V' g_j
@@ -556,11 +560,23 @@ function orthonormalRows(a: Float64Array, K: number, T: number) {
 }
 
 /**
- * The chord iterations `whitening_iterations: "auto"` chooses between, and how close to its limit
- * the mean must come (in units of each whitened direction's scale d_i), judged against the mean
- * after `probe` iterations.
+ * The chord iterations `whitening_iterations: "auto"` chooses between, how close to its limit the
+ * mean must come (in units of each whitened direction's scale d_i), judged against the mean after
+ * `probe` iterations, and the steps omega `whitening_damping: "auto"` tries, largest first.
  */
-export const AUTO_CHORD = { min: 3, max: 12, probe: 24, tolerance: 0.1 } as const;
+export const AUTO_CHORD = {
+  min: 3,
+  max: 12,
+  probe: 24,
+  tolerance: 0.1,
+  dampings: [1, 0.5],
+} as const;
+
+/** The number of chord iterations and their step omega. */
+export interface ChordChoice {
+  iterations: number;
+  damping: number;
+}
 
 /**
  * The fewest chord iterations, from AUTO_CHORD.min to .max, whose mean lies within `tolerance`
@@ -570,15 +586,15 @@ export const AUTO_CHORD = { min: 3, max: 12, probe: 24, tolerance: 0.1 } as cons
  * iterations leave it far from its limit the map bends the target so that chains stick (seed 1's
  * ten-year fund 11: R-hat 1.52 with 3, 1.15 with 6, 1.006 with 10). But where the iterations have
  * not settled by the probe's last at some point (its last two differ by more than the tolerance:
- * a cycle, or no convergence), .min: the "limit" is then only where the cycle happens to be (seed
+ * a cycle, or no convergence), null: the "limit" is then only where the cycle happens to be (seed
  * 1's ten-year fund 5, whose even iterations looked converged in a two-cycle, got 12 for its pilot
- * and R-hat 1.118; 1.015 with 3; four-year funds 50 and 75 had not ended after 35 and 19 minutes).
+ * and R-hat 1.118; four-year funds 50 and 75 had not ended after 35 and 19 minutes).
  */
 export function chordIterationsFor(
   probe: WhitenedPotential,
   points: Float64Array[],
   tolerance: number = AUTO_CHORD.tolerance,
-): number {
+): number | null {
   const worst = new Float64Array(AUTO_CHORD.probe);
   for (const x of points) {
     const e = probe.chordErrors(x);
@@ -586,8 +602,35 @@ export function chordIterationsFor(
     for (let j = 0; j < e.length; j++) if (Number.isNaN(e[j]) || e[j] > worst[j]) worst[j] = e[j];
   }
   // iterations that have not settled by the probe's last (a cycle, or no convergence at all) have
-  // no limit to come close to: more of them only follow the cycle further
-  if (!(worst[AUTO_CHORD.probe - 1] <= tolerance)) return AUTO_CHORD.min;
+  // no limit to come close to
+  if (!(worst[AUTO_CHORD.probe - 1] <= tolerance)) return null;
   for (let j = AUTO_CHORD.min; j < AUTO_CHORD.max; j++) if (worst[j] <= tolerance) return j;
   return AUTO_CHORD.max;
+}
+
+/**
+ * "auto"'s chord iterations and step at the given model points: the first of `dampings` whose
+ * iterations settle at every point (`chordIterationsFor`, with `probeAt(omega)` the probe of that
+ * step), with the fewest iterations close enough to their limit, or `iterations` where given; where
+ * none settles, AUTO_CHORD.min iterations of the first step (more of them only follow the cycle
+ * further: seed 1's ten-year fund 5, R-hat 1.015 with 3, 1.118 with 12). A step omega turns the
+ * plain step's rate 1 - r (r: the conditional precision along a whitened direction relative to
+ * the map's 1 / d_i^2, which the curvature of the NAV terms moves away from 1) into 1 - omega r,
+ * so where r lies between 2 and 4 the plain iterations cycle and half steps converge. Whether that
+ * helps the chains is another matter (bench/results/issue-9-study.md, eighth session): seed 1's
+ * four-year fund 35 became healthy with half steps in its pilot (R-hat 1.002 and no divergences,
+ * from 1.10 and 295), but not with them in its run alone (1.065, 329 divergences), and fund 47
+ * lost its health with them in its pilot.
+ */
+export function chordChoiceFor(
+  probeAt: (damping: number) => WhitenedPotential,
+  points: Float64Array[],
+  o: { tolerance?: number; dampings?: readonly number[]; iterations?: number } = {},
+): ChordChoice {
+  const dampings = o.dampings ?? AUTO_CHORD.dampings;
+  for (const damping of dampings) {
+    const found = chordIterationsFor(probeAt(damping), points, o.tolerance);
+    if (found !== null) return { iterations: o.iterations ?? found, damping };
+  }
+  return { iterations: o.iterations ?? AUTO_CHORD.min, damping: dampings[0] };
 }

@@ -29,6 +29,8 @@ export interface WorkerModelData {
   reference?: Float64Array;
   /** Chord iterations of the whitened parameterisation's mean. */
   whiteningIterations?: number;
+  /** The step of each chord iteration (1: undamped). */
+  whiteningDamping?: number;
   /** The observations the whitening follows. */
   whitenObservations?: WhitenedObservations;
   /** Whether F and rho are sampled as (F rho, log(F sqrt(1 - rho^2))) (loading-transform.ts). */
@@ -44,7 +46,10 @@ export function whitenedPotential(
   density: NavcastDensity,
   makeBaseline: () => NavcastDensity,
   reference: Float64Array,
-  s: Pick<WorkerModelData, "whiteningIterations" | "whitenObservations" | "loadingCoordinates">,
+  s: Pick<
+    WorkerModelData,
+    "whiteningIterations" | "whiteningDamping" | "whitenObservations" | "loadingCoordinates"
+  >,
 ): WhitenedPotential {
   const w = createWhitenedPotential(
     density,
@@ -52,6 +57,7 @@ export function whitenedPotential(
     reference,
     s.whiteningIterations,
     s.whitenObservations,
+    s.whiteningDamping,
   );
   return s.loadingCoordinates ? withLoadingCoordinates(w, density) : w;
 }

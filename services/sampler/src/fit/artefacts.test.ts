@@ -36,6 +36,7 @@ const window: FittedWindow = {
     extension_rounds: 0,
     extension_stop: "converged",
     whitening_iterations: 3,
+    whitening_damping: 1,
     first_run: { max_rhat: 1.001, min_ess_bulk: 900 },
     warnings: [],
   },
