@@ -76,23 +76,21 @@ describe("runWindows", () => {
 });
 
 describe("chord iterations of the whitening", () => {
+  /** The last window, fitted briefly with these sampler settings on top of the file's. */
+  const fitLast = async (over: Record<string, unknown>) =>
+    (
+      await runWindows(
+        fund,
+        parseRunConfig({
+          sampler: { ...sampler, warmup: 60, draws: 30, ...over },
+          windows: "last",
+        }),
+      )
+    ).filter(isFitted)[0];
+
   it('chooses them per window with "auto", and gives the worker threads the same number', async () => {
-    const fitWith = async (whitening_iterations: number | "auto", threads = 1) =>
-      (
-        await runWindows(
-          fund,
-          parseRunConfig({
-            sampler: {
-              ...sampler,
-              warmup: 60,
-              draws: 30,
-              threads,
-              whitening_iterations,
-            },
-            windows: "last",
-          }),
-        )
-      ).filter(isFitted)[0];
+    const fitWith = (whitening_iterations: number | "auto", threads = 1) =>
+      fitLast({ whitening_iterations, threads });
     const auto = await fitWith("auto");
     const chosen = auto.sampler.whitening_iterations;
     expect(chosen).toBeGreaterThanOrEqual(AUTO_CHORD.min);
@@ -108,23 +106,8 @@ describe("chord iterations of the whitening", () => {
   });
 
   it("takes the step given, reports it, and gives the worker threads the same step", async () => {
-    const fitWith = async (whitening_damping: number | "auto", threads = 1) =>
-      (
-        await runWindows(
-          fund,
-          parseRunConfig({
-            sampler: {
-              ...sampler,
-              warmup: 60,
-              draws: 30,
-              threads,
-              whitening_iterations: 4,
-              whitening_damping,
-            },
-            windows: "last",
-          }),
-        )
-      ).filter(isFitted)[0];
+    const fitWith = (whitening_damping: number | "auto", threads = 1) =>
+      fitLast({ whitening_iterations: 4, whitening_damping, threads });
     const plain = await fitWith(1);
     expect(plain.sampler.whitening_damping).toBe(1);
     const half = await fitWith(0.5);

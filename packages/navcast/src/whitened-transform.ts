@@ -44,9 +44,10 @@
  * Gauss-Newton around the reference; more follow the curvature of l (whose error relative to the
  * noise grows as the noise shrinks) and the parameters that move the smoothing kernel (lambda),
  * which the fixed A0 does not see. The step omega (`damping`, 1 by default) damps them where the
- * plain step overshoots into a cycle (`chordChoiceFor`). Since m does not depend on w, the map is a bijection for every
- * value of the parameters with log|det dxi/du| = sum_i log d_i, which is added to the density: the
- * target is exactly MODEL.md's; the approximation only shapes the geometry.
+ * plain step overshoots into a cycle (`chordChoiceFor`). Since m does not depend on w, the map is
+ * a bijection for every value of the parameters with log|det dxi/du| = sum_i log d_i, which is
+ * added to the density: the target is exactly MODEL.md's; the approximation only shapes the
+ * geometry.
  *
  * The run config's default follows the NAVs alone (`observations` "navs"); following every kind
  * ("all") was not better on four-year funds (bench/results/issue-9-study.md, third session).
