@@ -93,7 +93,7 @@ if (loaded) {
     onReplication: (i, r) => {
       res.push(r);
       process.stderr.write(
-        `rep ${i + 1}: max rhat ${r.maxRhat.toFixed(3)}, min ess ${r.minEss.toFixed(0)}, divergences ${r.divergences}, ${r.extensionRounds} extension rounds (${r.extensionStop}), ${r.seconds.toFixed(0)} s\n`,
+        `rep ${i + 1}: max rhat ${r.maxRhat.toFixed(3)}, min ess ${r.minEss.toFixed(0)}, divergences ${r.divergences}, ${r.extensionRounds} extension rounds (${r.extensionStop})${r.restart ? `, restarted (first run ${r.restart.first.maxRhat.toFixed(3)} / ${r.restart.first.minEss.toFixed(0)} / ${r.restart.first.divergences} divergences, second ${r.restart.second.maxRhat.toFixed(3)} / ${r.restart.second.minEss.toFixed(0)} / ${r.restart.second.divergences}; kept the ${r.restart.kept})` : ""}, ${r.seconds.toFixed(0)} s\n`,
       );
       report();
     },

@@ -75,6 +75,7 @@ const rows = res.map((w, k) => {
       max_rhat: Number(w.sampler.first_run.max_rhat.toFixed(4)),
       min_ess_bulk: Math.round(w.sampler.first_run.min_ess_bulk),
     },
+    restart: w.sampler.restart,
     extension_rounds: w.sampler.extension_rounds,
     whitening_iterations: w.sampler.whitening_iterations,
     whitening_damping: w.sampler.whitening_damping,

@@ -5,7 +5,7 @@
  * test and by bench/calibration.ts for the full study.
  */
 import type { sample } from "@portal/mcmc";
-import type { ExtensionStop } from "./extension-rounds.js";
+import type { ExtensionStop, RunStats } from "./extension-rounds.js";
 import { fitWindow } from "./fit-window.js";
 import { trimToFirstContribution } from "./fund-processor.js";
 import { createRng } from "./rng.js";
@@ -65,6 +65,8 @@ export interface ReplicationResult {
   drawsPerChain?: number;
   /** maxRhat and minEss before the extension rounds. */
   firstRun?: { maxRhat: number; minEss: number };
+  /** A restart's two runs and which was kept (`restart_rhat`), or null; absent before 2026-11-27. */
+  restart?: { first: RunSummary; second: RunSummary; kept: "first" | "second" } | null;
 }
 
 /**
@@ -152,12 +154,30 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
         maxRhat: w.sampler.first_run.max_rhat,
         minEss: w.sampler.first_run.min_ess_bulk,
       },
+      restart: w.sampler.restart && {
+        first: runStats(w.sampler.restart.first),
+        second: runStats(w.sampler.restart.second),
+        kept: w.sampler.restart.kept,
+      },
     };
     out.push(res);
     o.onReplication?.(i, res);
   }
   return out;
 }
+
+/** A run before its extension rounds, as a replication reports it. */
+export interface RunSummary {
+  maxRhat: number;
+  minEss: number;
+  divergences: number;
+}
+
+const runStats = (r: RunStats): RunSummary => ({
+  maxRhat: r.max_rhat,
+  minEss: r.min_ess_bulk,
+  divergences: r.divergences,
+});
 
 function thin(chains: Float64Array[], n: number | undefined): number[] {
   const all: number[] = [];

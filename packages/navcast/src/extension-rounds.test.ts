@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { converged, nextRound, type RunSoFar, worstOf } from "./extension-rounds.js";
+import {
+  converged,
+  keptRun,
+  nextRound,
+  type RunSoFar,
+  shouldRestart,
+  worstOf,
+} from "./extension-rounds.js";
 import { parseRunConfig } from "./run-config.js";
 
 const s = parseRunConfig({}).sampler; // 4 chains x 1000 draws, 3 rounds, 1.01 / 400, 0.25
@@ -81,5 +88,30 @@ describe("nextRound", () => {
     expect(nextRound(run(1.066, 60, 2000), first, 1, 4, { ...s, extendMinProgress: 0 })).toEqual({
       draws: 1000,
     });
+  });
+});
+
+describe("shouldRestart and keptRun", () => {
+  const r = (max_rhat: number, divergences = 0) => ({ max_rhat, min_ess_bulk: 100, divergences });
+  it("restarts at or above restart_rhat, on NaN, or past the divergence bar; never with 0", () => {
+    const at = { ...s, restartRhat: 1.03 };
+    expect(shouldRestart(r(1.0299), at)).toBe(false);
+    expect(shouldRestart(r(1.03), at)).toBe(true);
+    expect(shouldRestart(r(Number.NaN), at)).toBe(true);
+    // 4 x 1000 draws: 4 divergent draws are within the bar, 5 are not
+    expect(shouldRestart(r(1.001, 4), at)).toBe(false);
+    expect(shouldRestart(r(1.001, 5), at)).toBe(true);
+    expect(shouldRestart(r(2, 50), { ...s, restartRhat: 0 })).toBe(false);
+  });
+
+  it("keeps the run within the divergence bar, else the one with the smaller R-hat", () => {
+    expect(keptRun(r(1.05), r(1.2), s)).toBe("first");
+    expect(keptRun(r(1.2), r(1.05), s)).toBe("second");
+    expect(keptRun(r(1.05), r(1.05), s)).toBe("second");
+    expect(keptRun(r(1.5), r(1.01, 5), s)).toBe("first");
+    expect(keptRun(r(1.01, 300), r(1.5, 4), s)).toBe("second");
+    expect(keptRun(r(1.05, 300), r(1.02, 500), s)).toBe("second");
+    expect(keptRun(r(Number.NaN), r(3), s)).toBe("second");
+    expect(keptRun(r(3), r(Number.NaN), s)).toBe("first");
   });
 });

@@ -99,6 +99,49 @@ export function nextRound(
   return { draws: Math.min(full, Math.max(Math.ceil(full / 4), need)) };
 }
 
+/** A run before any extension round: its largest R-hat, smallest bulk-ESS, divergent draws. */
+export interface RunStats {
+  max_rhat: number;
+  min_ess_bulk: number;
+  divergences: number;
+}
+
+/** More divergent draws than the health bar allows (MAX_DIVERGENT_SHARE of all draws). */
+function divergesPastBar(r: RunStats, chains: number, draws: number): boolean {
+  return r.divergences > MAX_DIVERGENT_SHARE * chains * draws;
+}
+
+/**
+ * Whether a first run restarts (`restart_rhat`, 0: never): some R-hat at or above the bar (NaN
+ * included), or more divergent draws than the health bar allows.
+ */
+export function shouldRestart(
+  r: RunStats,
+  s: Pick<SamplerSettings, "restartRhat" | "chains" | "draws">,
+): boolean {
+  return (
+    s.restartRhat > 0 && (!(r.max_rhat < s.restartRhat) || divergesPastBar(r, s.chains, s.draws))
+  );
+}
+
+/**
+ * Which of a window's first run and its restart's run the extension rounds continue: the one
+ * within the divergence bar if only one is, else the one with the smaller largest R-hat (NaN
+ * counting as worst; the restart's on a tie).
+ */
+export function keptRun(
+  first: RunStats,
+  second: RunStats,
+  s: Pick<SamplerSettings, "chains" | "draws">,
+): "first" | "second" {
+  const rank = (r: RunStats) => [
+    divergesPastBar(r, s.chains, s.draws) ? 1 : 0,
+    Number.isNaN(r.max_rhat) ? Infinity : r.max_rhat,
+  ];
+  const [a, b] = [rank(first), rank(second)];
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]) ? "first" : "second";
+}
+
 /** The words a window's warning uses for a stop short of the bar. */
 export const STOP_REASONS: Record<Exclude<ExtensionStop, "converged">, string> = {
   rounds: "extend_rounds reached",

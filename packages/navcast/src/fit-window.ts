@@ -22,9 +22,12 @@ import { NavcastError } from "./errors.js";
 import {
   converged,
   type ExtensionStop,
+  keptRun,
   nextRound,
   type RunSoFar,
+  type RunStats,
   STOP_REASONS,
+  shouldRestart,
   type Worst,
   worstOf,
 } from "./extension-rounds.js";
@@ -71,6 +74,12 @@ export interface SamplerBlock {
   whitening_damping: number;
   /** The largest R-hat and smallest bulk-ESS (parameters and V_tau) before any extension round. */
   first_run: { max_rhat: number; min_ess_bulk: number };
+  /**
+   * A restart (`restart_rhat`): the first run and the restart's, each by its largest R-hat,
+   * smallest bulk-ESS and divergent draws, and which of them the window kept (and any extension
+   * rounds continued; `first_run` is that one's); null without a restart.
+   */
+  restart: { first: RunStats; second: RunStats; kept: "first" | "second" } | null;
   warnings: string[];
 }
 
@@ -234,6 +243,7 @@ export async function fitWindow(
   // the worst R-hat and bulk-ESS after the first run, and after the last round
   let firstRun: Worst | undefined;
   let worst: Worst;
+  let restart: SamplerBlock["restart"] = null;
   // the draws as the last convergence check extracted them (without the value paths)
   let drawn: ReturnType<typeof extractDraws>;
   let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
@@ -318,19 +328,65 @@ export async function fitWindow(
     model = inModel(res);
     // not converged: the chains go on from where they ended, on the same kernel, a round at a time
     let before: RunSoFar | undefined;
+    // the first run while a restart's runs: what the rounds continue if it stays the better one
+    let setAside:
+      | {
+          res: SampleResult;
+          model: SampleResult;
+          drawn: typeof drawn;
+          worst: Worst;
+          stats: RunStats;
+          kernel: { potential: Potential; toModel: typeof toModel; reference?: Float64Array };
+          chord: ChordChoice;
+        }
+      | undefined;
     for (;;) {
       drawn = extractDraws(density, model, tau, false);
       worst = worstOf(drawn);
       firstRun ??= worst;
+      let divergences = samplerSummary(model).divergences;
+      const stats = { max_rhat: worst.rhat.value, min_ess_bulk: worst.ess.value, divergences };
+      if (setAside && restart === null) {
+        // the restart's run is back: the rounds go on with the better of the two runs
+        const first = setAside.stats;
+        restart = { first, second: stats, kept: keptRun(first, stats, s) };
+        if (restart.kept === "first") {
+          ({ res, model, drawn, worst, chord } = setAside);
+          ({ potential, toModel, reference } = setAside.kernel);
+          firstRun = worst;
+          divergences = first.divergences;
+        }
+      }
+      if (config.parameterization === "whitened" && !setAside && shouldRestart(stats, s)) {
+        // restart: the run is a second pilot, nearer the posterior than the first one's start
+        setAside = {
+          res,
+          model,
+          drawn,
+          worst,
+          stats,
+          kernel: { potential, toModel, reference },
+          chord,
+        };
+        firstRun = undefined;
+        states = pilotEnds(model, density.dim);
+        reference = states[0];
+        if (autoChord) chord = autoChoice(reference, thinDraws(model, PILOT_DRAWS));
+        const w = whitenedFor(density, coordinates, reference);
+        potential = w;
+        toModel = (q, x) => w.toModel(q, x);
+        res = await sampleWith(
+          states.map((x) => toSampler(w, x)),
+          { seed: nextUint32(createRng(seed, 0x2e57)) },
+        );
+        model = inModel(res);
+        continue;
+      }
       if (converged(worst, s)) {
         stop = "converged";
         break;
       }
-      const now: RunSoFar = {
-        worst,
-        drawsPerChain: model.config.draws,
-        divergences: samplerSummary(model).divergences,
-      };
+      const now: RunSoFar = { worst, drawsPerChain: model.config.draws, divergences };
       const next = nextRound(now, before, extensionRounds, s.chains, s);
       if ("stop" in next) {
         stop = next.stop;
@@ -406,6 +462,7 @@ export async function fitWindow(
       whitening_iterations: config.parameterization === "whitened" ? chord.iterations : 0,
       whitening_damping: config.parameterization === "whitened" ? chord.damping : 0,
       first_run: { max_rhat: firstRun.rhat.value, min_ess_bulk: firstRun.ess.value },
+      restart,
       warnings: sm.warnings,
     },
     processor: report,
@@ -454,6 +511,17 @@ export function pilotEnds(pilot: SampleResult, dim: number): Float64Array[] {
     );
     k++;
     return draw(from, at);
+  });
+}
+
+/** `n` draws of each chain (draws x dim), evenly spaced and ending at its last. */
+function thinDraws(r: SampleResult, n: number): Float64Array[] {
+  return r.draws.flatMap((c) => {
+    const m = c.length / r.dim;
+    return Array.from({ length: Math.min(n, m) }, (_, i) => {
+      const at = m - 1 - Math.floor((i * m) / n);
+      return c.slice(at * r.dim, (at + 1) * r.dim);
+    });
   });
 }
 

@@ -14,6 +14,7 @@ export {
   NavcastError,
   type NavcastErrorCode,
 } from "./errors.js";
+export type { ExtensionStop, RunStats } from "./extension-rounds.js";
 export {
   type FitWindowOptions,
   fitWindow,

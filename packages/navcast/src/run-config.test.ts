@@ -66,6 +66,10 @@ describe("parseRunConfig", () => {
       expect(() => parseRunConfig({ sampler: { extend_rounds } })).toThrow(/extend_rounds/);
     for (const extend_rhat of [1, 0.99, "1.01"])
       expect(() => parseRunConfig({ sampler: { extend_rhat } })).toThrow(/extend_rhat/);
+    for (const restart_rhat of [1, 0.5, -1, "1.05", Number.NaN])
+      expect(() => parseRunConfig({ sampler: { restart_rhat } })).toThrow(/restart_rhat/);
+    expect(parseRunConfig({ sampler: { restart_rhat: 0 } }).sampler.restartRhat).toBe(0);
+    expect(parseRunConfig({ sampler: { restart_rhat: 1.2 } }).sampler.restartRhat).toBe(1.2);
     expect(() => parseRunConfig({ sampler: { extend_min_ess: -1 } })).toThrow(/extend_min_ess/);
     for (const whitening_iterations of [0, 2.5, 33, "6", "many"])
       expect(() => parseRunConfig({ sampler: { whitening_iterations } })).toThrow(

@@ -85,6 +85,15 @@ export interface SamplerSettings {
    * sensitivities are measured again where the pilot ended (0: no pilot).
    */
   pilotWarmup: number;
+  /**
+   * A restart of the whitened parameterisation: when the run's chains end at some R-hat of at
+   * least this, or with more divergent draws than the health bar allows (0.1%), the run becomes a
+   * second pilot. The whitening is measured again at its draws (its reference, the chord
+   * iterations), the chains start where it ended (`pilotEnds`), and a full warm-up and run
+   * follow. The window keeps the better of the two runs (`keptRun`) and any extension rounds
+   * continue that one. Once per window, before any extension round. 0: never.
+   */
+  restartRhat: number;
 }
 
 /** Everything a run needs, defaults filled in. */
@@ -165,6 +174,12 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     // issue 9: chains that do not mix gained nothing from three rounds (four-year funds 19, 86,
     // 91: bulk-ESS 59 -> 59, 7 -> 7, 22 -> 14) and cost the most (fund 91: 1,401 s)
     extendMinProgress: 0.25,
+    // issue 9: the ten-year funds 5, 10 and 19 ended their first run at R-hat 1.13, 1.15 and
+    // 1.047 with chains that more draws barely moved (fund 5: 1.0103 after ten rounds, 11,000
+    // draws per chain); restarted from their runs, each was healthy with at most one round.
+    // 1.03 is where a restart (a warm-up and a run) costs what the rounds would if R-hat's excess
+    // over 1 shrank in proportion to the draws, as in chains that mix
+    restartRhat: 1.03,
   },
 };
 
@@ -201,6 +216,7 @@ const SAMPLER_KEYS: Record<string, keyof SamplerSettings> = {
   extend_rhat: "extendRhat",
   extend_min_ess: "extendMinEss",
   extend_min_progress: "extendMinProgress",
+  restart_rhat: "restartRhat",
 };
 
 /** Parses a config object (already JSON-decoded); unknown keys are errors, not ignored. */
@@ -320,6 +336,12 @@ export function parseRunConfig(raw: unknown): RunConfig {
   ) {
     throw new ConfigError("sampler.extend_min_progress must be a number from 0 to 1", {
       field: "sampler.extend_min_progress",
+    });
+  }
+  const rr = sampler.restartRhat;
+  if (!(typeof rr === "number" && (rr === 0 || rr > 1))) {
+    throw new ConfigError("sampler.restart_rhat must be 0 (never restart) or a number above 1", {
+      field: "sampler.restart_rhat",
     });
   }
   const priors = (o.priors ?? {}) as Partial<Record<ParamName, PriorSpec>>;

@@ -1,3 +1,4 @@
+import { sample } from "@portal/mcmc";
 import { describe, expect, it } from "vitest";
 import { parseRunConfig } from "./run-config.js";
 import { isFitted, runWindows } from "./run-windows.js";
@@ -18,9 +19,10 @@ const P = {
 };
 
 // a short fund keeps the fit test-sized: 1.5 years, 2 chains x 150 + 150 (no extension rounds:
-// 300 draws never reach the default bulk-ESS of 400)
+// 300 draws never reach the default bulk-ESS of 400; no restarts, which so few draws would call
+// for on most windows, except where a test asks for them)
 const fund = simulateFund(generateSkeleton({ seed: 31, years: 1.5 }), P, { seed: 32 });
-const sampler = { chains: 2, warmup: 150, draws: 150, seed: 5, extend_rounds: 0 };
+const sampler = { chains: 2, warmup: 150, draws: 150, seed: 5, extend_rounds: 0, restart_rhat: 0 };
 
 describe("runWindows", () => {
   it("fits expanding windows with draws of V_t and a nowcast near the true value", async () => {
@@ -177,6 +179,81 @@ describe("extension rounds", () => {
     const shorter = await fit({ extend_rounds: 1, extend_rhat: 10, extend_min_ess: 1.1 * ess });
     expect(shorter.sampler).toMatchObject({ draws_per_chain: 53, extension_rounds: 1 });
     expect(shorter.paramDraws.beta[0].subarray(0, 40)).toEqual(plain.paramDraws.beta[0]);
+  });
+});
+
+describe("restart", () => {
+  const short = { ...sampler, warmup: 100, draws: 40 };
+  const fit = async (extra: Record<string, number>, threads = 1) =>
+    (
+      await runWindows(
+        fund,
+        parseRunConfig({ sampler: { ...short, threads, ...extra }, windows: "last" }),
+      )
+    ).filter(isFitted)[0];
+  const stats = (w: Awaited<ReturnType<typeof fit>>) => ({
+    max_rhat: w.sampler.first_run.max_rhat,
+    min_ess_bulk: w.sampler.first_run.min_ess_bulk,
+    divergences: w.sampler.divergences,
+  });
+  it("runs again from a run short of restart_rhat and goes on with the better run", async () => {
+    const plain = await fit({ restart_rhat: 0 });
+    expect(plain.sampler.restart).toBeNull();
+    // 2 x 40 draws give some R-hat above 1.0001: the window restarts, once
+    expect(plain.sampler.first_run.max_rhat).toBeGreaterThan(1.0001);
+    const again = await fit({ restart_rhat: 1.0001 });
+    const r = again.sampler.restart;
+    expect(r?.first).toEqual(stats(plain));
+    // a full second run (draws, not draws twice), from other points and with another seed
+    expect(again.sampler.draws_per_chain).toBe(40);
+    // the restart's run has the smaller R-hat (neither diverges past the bar at this length),
+    // so the window is that run
+    expect(r?.second.max_rhat).toBeLessThan(r?.first.max_rhat ?? 0);
+    expect(r?.kept).toBe("second");
+    expect(r?.second).toEqual(stats(again));
+    expect(again.paramDraws.beta).not.toEqual(plain.paramDraws.beta);
+    // a bar the run meets: no restart, the same draws as without one
+    const met = await fit({ restart_rhat: 10 });
+    expect(met.sampler.restart).toBeNull();
+    expect(met.paramDraws.beta).toEqual(plain.paramDraws.beta);
+    // worker threads give the same draws and the same choice
+    const two = await fit({ restart_rhat: 1.0001 }, 2);
+    expect(two.paramDraws.beta).toEqual(again.paramDraws.beta);
+    expect(two.sampler.restart).toEqual(r);
+  });
+
+  it("continues the kept run's chains in extension rounds", async () => {
+    // the restart's run is the better one here (above): the rounds continue it
+    const once = await fit({ restart_rhat: 1.0001 });
+    const more = await fit({ restart_rhat: 1.0001, extend_rounds: 1, extend_min_progress: 0 });
+    expect(more.sampler.restart).toEqual(once.sampler.restart);
+    expect(more.sampler.extension_rounds).toBe(1);
+    expect(more.paramDraws.beta[0].subarray(0, 40)).toEqual(once.paramDraws.beta[0]);
+    // a restart whose run went worse (a stand-in sampler moves one chain of that run far off):
+    // the window goes back to the first run, on its own kernel, and the round continues it
+    const plain = await fit({ restart_rhat: 0, extend_rounds: 1, extend_min_progress: 0 });
+    let calls = 0;
+    const badRestart: typeof sample = async (o) => {
+      const r = await sample(o);
+      // calls: the pilot, the run, the restart's run, the round
+      if (++calls !== 3) return r;
+      return { ...r, draws: r.draws.map((c, k) => (k === 0 ? c.map((x) => x + 50) : c)) };
+    };
+    const back = (
+      await runWindows(
+        fund,
+        parseRunConfig({
+          sampler: { ...short, restart_rhat: 1.0001, extend_rounds: 1, extend_min_progress: 0 },
+          windows: "last",
+        }),
+        { sampler: badRestart },
+      )
+    ).filter(isFitted)[0];
+    expect(calls).toBe(4);
+    expect(back.sampler.restart?.kept).toBe("first");
+    expect(back.sampler.restart?.first.max_rhat).toBe(plain.sampler.first_run.max_rhat);
+    expect(back.paramDraws.beta).toEqual(plain.paramDraws.beta);
+    expect(back.nowcast.vDraws).toEqual(plain.nowcast.vDraws);
   });
 });
 

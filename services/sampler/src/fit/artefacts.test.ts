@@ -38,6 +38,7 @@ const window: FittedWindow = {
     whitening_iterations: 3,
     whitening_damping: 1,
     first_run: { max_rhat: 1.001, min_ess_bulk: 900 },
+    restart: null,
     warnings: [],
   },
   draws: {
