@@ -104,7 +104,9 @@ console.log(
       wall_s: Math.round(sec),
       windows: rows.length,
       fitted: res.filter(isFitted).length,
-      all_rhat_below_1_01: rows.every((r) => "max_rhat" in r && (r.max_rhat as number) < 1.01),
+      // over the fitted windows; a window too short for the fund processor is an error row
+      all_rhat_below_1_01: rows.every((r) => !("max_rhat" in r) || (r.max_rhat as number) < 1.01),
+      error_windows: rows.filter((r) => "error" in r).length,
       median_abs_log_error: {
         nowcast: median("nowcast_abs_log_error"),
         rolled_nav: median("rolled_nav_abs_log_error"),
@@ -112,6 +114,7 @@ console.log(
       },
       extended_windows: rows.filter((r) => "extension_rounds" in r && (r.extension_rounds ?? 0) > 0)
         .length,
+      restarted_windows: rows.filter((r) => "restart" in r && r.restart !== null).length,
       total_divergences: rows.reduce(
         (a, r) => a + ("divergences" in r ? (r.divergences as number) : 0),
         0,

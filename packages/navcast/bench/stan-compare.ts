@@ -8,7 +8,8 @@
  * parameter and V_tau, at most 4 divergent draws of 4000), divergences, min bulk-ESS, wall time,
  * min-ESS per second, 90% interval hits. Writes bench/results/stan-compare-<years>y.{json,md}.
  * Usage: tsx --conditions source bench/stan-compare.ts [funds=8] [years=4] [seed=7] [first=0]
- * STAN_FROM=<json of an earlier run> takes Stan's side from there instead of running it again.
+ * STAN_FROM=<json of an earlier run> takes Stan's side from there instead of running it again;
+ * NAVCAST_STEM=<suffix> is added to the result files' names (shards of one comparison).
  * With seed "bench", the one fund is the benchmarks' fund (benchmark-fund.ts; issue 5's (a) and
  * issue 9's side by side on a 10-year fund), and the results go to stan-compare-<years>y-bench.
  */
@@ -196,7 +197,7 @@ function report(final: boolean): void {
     // where Stan's side comes from: this run, or an earlier one's (STAN_FROM) with its date
     stan: earlier ? { from: "an earlier run of this script", ...earlier.meta } : "this run",
   };
-  const stem = `stan-compare-${years}y${bench ? "-bench" : ""}`;
+  const stem = `stan-compare-${years}y${bench ? "-bench" : ""}${process.env.NAVCAST_STEM ?? ""}`;
   writeFileSync(new URL(`${stem}.json`, dir), JSON.stringify({ meta, rows }, null, 1));
   const sides = (pick: (r: (typeof rows)[number]) => Side | null) => {
     const ss = rows.map(pick);

@@ -326,9 +326,11 @@ export async function fitWindow(
       return f ? { ...r, draws: r.draws.map((c) => mapDraws(c, r.dim, f)) } : r;
     };
     model = inModel(res);
-    // not converged: the chains go on from where they ended, on the same kernel, a round at a time
+    // not converged: a restart (at most one) where the run ends far from it, then the chains go on
+    // from where they ended, on the same kernel, a round at a time
     let before: RunSoFar | undefined;
-    // the first run while a restart's runs: what the rounds continue if it stays the better one
+    // the first run, set aside while the restart's run samples; the rounds continue it if it
+    // stays the better of the two
     let setAside:
       | {
           res: SampleResult;
@@ -514,12 +516,13 @@ export function pilotEnds(pilot: SampleResult, dim: number): Float64Array[] {
   });
 }
 
-/** `n` draws of each chain (draws x dim), evenly spaced and ending at its last. */
+/** `n` draws of each chain (draws x dim; all where it has fewer), evenly spaced, ending at its last. */
 function thinDraws(r: SampleResult, n: number): Float64Array[] {
   return r.draws.flatMap((c) => {
     const m = c.length / r.dim;
-    return Array.from({ length: Math.min(n, m) }, (_, i) => {
-      const at = m - 1 - Math.floor((i * m) / n);
+    const k = Math.min(n, m);
+    return Array.from({ length: k }, (_, i) => {
+      const at = m - 1 - Math.floor((i * m) / k);
       return c.slice(at * r.dim, (at + 1) * r.dim);
     });
   });
