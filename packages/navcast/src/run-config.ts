@@ -176,7 +176,8 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
     extendMinProgress: 0.25,
     // issue 9: the ten-year funds 5, 10 and 19 ended their first run at R-hat 1.13, 1.15 and
     // 1.047 with chains that more draws barely moved (fund 5: 1.0103 after ten rounds, 11,000
-    // draws per chain); restarted from their runs, each was healthy with at most one round.
+    // draws per chain); restarted from their runs, each was healthy with at most one round (19
+    // of 20 healthy, from 16; four-year funds 93 of 100 either way: 87 gained, 97 lost).
     // 1.03 is where a restart (a warm-up and a run) costs what the rounds would if R-hat's excess
     // over 1 shrank in proportion to the draws, as in chains that mix
     restartRhat: 1.03,
