@@ -247,6 +247,18 @@ export async function fitWindow(
   // the draws as the last convergence check extracted them (without the value paths)
   let drawn: ReturnType<typeof extractDraws>;
   let toModel: ((q: Float64Array, x: Float64Array) => void) | null = null;
+  /**
+   * Whitens at points[0] ("auto" judging the chord iterations at `judged`): the sampler's
+   * potential and map, and the points as the chains' starts in its coordinates.
+   */
+  const whitenAt = (points: Float64Array[], judged: Float64Array[]) => {
+    reference = points[0];
+    if (autoChord) chord = autoChoice(reference, judged);
+    const w = whitenedFor(density, coordinates, reference);
+    potential = w;
+    toModel = (q, x) => w.toModel(q, x);
+    return { w, init: points.map((x) => toSampler(w, x)) };
+  };
   let seen = states;
   try {
     if (config.parameterization === "whitened" && s.pilotWarmup > 0) {
@@ -255,20 +267,14 @@ export async function fitWindow(
       // which can be far from the posterior in lambda, to which they are most sensitive); each
       // chain then starts where its pilot ended, or where a better chain's did (`pilotEnds`). The
       // maps are fixed before the run proper, so the target is unchanged.
-      reference = states[0];
       // "auto": the pilot's own iterations and step, judged at the starting points
-      if (autoChord) chord = autoChoice(reference, states);
-      const pw = whitenedFor(density, coordinates, reference);
-      potential = pw;
-      const pilot = await sampleWith(
-        states.map((x) => toSampler(pw, x)),
-        {
-          warmup: s.pilotWarmup,
-          draws: PILOT_DRAWS,
-          seed: nextUint32(createRng(seed, 0x9170)),
-          onProgress: undefined,
-        },
-      );
+      const { w: pw, init: starts } = whitenAt(states, states);
+      const pilot = await sampleWith(starts, {
+        warmup: s.pilotWarmup,
+        draws: PILOT_DRAWS,
+        seed: nextUint32(createRng(seed, 0x9170)),
+        onProgress: undefined,
+      });
       const toModelPoint = (q: Float64Array) => {
         const x = new Float64Array(density.dim);
         pw.toModel(q, x);
@@ -313,12 +319,7 @@ export async function fitWindow(
         return q;
       });
     } else if (config.parameterization === "whitened") {
-      reference = states[0];
-      if (autoChord) chord = autoChoice(reference, seen);
-      const w = whitenedFor(density, coordinates, reference);
-      potential = w;
-      toModel = (q, x) => w.toModel(q, x);
-      init = states.map((x) => toSampler(w, x));
+      init = whitenAt(states, seen).init;
     }
     res = await sampleWith(init);
     const inModel = (r: SampleResult): SampleResult => {
@@ -338,7 +339,9 @@ export async function fitWindow(
           drawn: typeof drawn;
           worst: Worst;
           stats: RunStats;
-          kernel: { potential: Potential; toModel: typeof toModel; reference?: Float64Array };
+          potential: Potential;
+          toModel: typeof toModel;
+          reference?: Float64Array;
           chord: ChordChoice;
         }
       | undefined;
@@ -353,8 +356,7 @@ export async function fitWindow(
         const first = setAside.stats;
         restart = { first, second: stats, kept: keptRun(first, stats, s) };
         if (restart.kept === "first") {
-          ({ res, model, drawn, worst, chord } = setAside);
-          ({ potential, toModel, reference } = setAside.kernel);
+          ({ res, model, drawn, worst, chord, potential, toModel, reference } = setAside);
           firstRun = worst;
           divergences = first.divergences;
         }
@@ -367,20 +369,16 @@ export async function fitWindow(
           drawn,
           worst,
           stats,
-          kernel: { potential, toModel, reference },
+          potential,
+          toModel,
+          reference,
           chord,
         };
         firstRun = undefined;
         states = pilotEnds(model, density.dim);
-        reference = states[0];
-        if (autoChord) chord = autoChoice(reference, thinDraws(model, PILOT_DRAWS));
-        const w = whitenedFor(density, coordinates, reference);
-        potential = w;
-        toModel = (q, x) => w.toModel(q, x);
-        res = await sampleWith(
-          states.map((x) => toSampler(w, x)),
-          { seed: nextUint32(createRng(seed, 0x2e57)) },
-        );
+        res = await sampleWith(whitenAt(states, thinDraws(model, PILOT_DRAWS)).init, {
+          seed: nextUint32(createRng(seed, 0x2e57)),
+        });
         model = inModel(res);
         continue;
       }
