@@ -41,6 +41,18 @@ function chiSquare(h: number[]): number {
   return h.reduce((a, x) => a + (x - e) ** 2 / e, 0);
 }
 const CHI2_9_99 = 21.67;
+/**
+ * Kolmogorov-Smirnov statistic sqrt(n) D of ranks 0..L against the uniform (each rank at the
+ * middle of its 1 / (L + 1) cell), and its asymptotic 1% critical value. It looks at the whole
+ * rank distribution at once, so it is the sharper test against a shift or a wrong spread.
+ */
+function ksStatistic(ranks: number[], L: number): number {
+  const u = ranks.map((r) => (r + 0.5) / (L + 1)).sort((a, b) => a - b);
+  const n = u.length;
+  const d = u.reduce((m, v, i) => Math.max(m, (i + 1) / n - v, v - i / n), 0);
+  return Math.sqrt(n) * d;
+}
+const KS_99 = 1.63;
 
 const t0 = performance.now();
 const dir = new URL("./results/", import.meta.url);
@@ -137,14 +149,17 @@ function report(): void {
     `Every fit started: ${n}/${n}. Healthy fits (R-hat < 1.01 for every parameter and V_tau, <= 4 divergences): ${healthy}/${n}.`,
     `Median |log nowcast error|: ${medAbs.toFixed(4)}. Pooled coverage: 50% ${cov.pooled50.toFixed(3)}, 90% ${cov.pooled90.toFixed(3)}.`,
     `Binomial 2-sd bands at n = ${n}: 50% ± ${band(0.5).toFixed(3)}, 90% ± ${band(0.9).toFixed(3)}; (!) marks a coverage outside them.`,
-    `Rank uniformity: chi-square over 10 bins, 1% critical value ${CHI2_9_99} (9 df).`,
+    `Rank uniformity: chi-square over 10 bins, 1% critical value ${CHI2_9_99} (9 df); Kolmogorov-Smirnov sqrt(n) D of the ranks, 1% critical value ${KS_99}.`,
     "",
-    "| quantity | 50% coverage | 90% coverage | chi-square | rank histogram (10 bins) |",
-    "| --- | --- | --- | --- | --- |",
-    ...names.map(
-      (k, i) =>
-        `| ${k} | ${cov.per[k].c50.toFixed(2)}${mark(cov.per[k].c50, 0.5)} | ${cov.per[k].c90.toFixed(2)}${mark(cov.per[k].c90, 0.9)} | ${chiSquare(hists[i]).toFixed(1)}${chiSquare(hists[i]) > CHI2_9_99 ? " (!)" : ""} | ${hists[i].join(" ")} |`,
-    ),
+    "| quantity | 50% coverage | 90% coverage | chi-square | KS | rank histogram (10 bins) |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...names.map((k, i) => {
+      const ks = ksStatistic(
+        res.map((r) => r.rank[k]),
+        res[0]?.draws ?? 0,
+      );
+      return `| ${k} | ${cov.per[k].c50.toFixed(2)}${mark(cov.per[k].c50, 0.5)} | ${cov.per[k].c90.toFixed(2)}${mark(cov.per[k].c90, 0.9)} | ${chiSquare(hists[i]).toFixed(1)}${chiSquare(hists[i]) > CHI2_9_99 ? " (!)" : ""} | ${ks.toFixed(2)}${ks > KS_99 ? " (!)" : ""} | ${hists[i].join(" ")} |`;
+    }),
     "",
     `Panels of ${stem}.png are in the table's order.`,
     "",
@@ -165,7 +180,11 @@ function accuracyTable(): string[] {
   let better = 0;
   let paired = 0;
   res.forEach((r, k) => {
-    const { fund } = replicationFund(Number(seed), Number(first) + k, Number(years));
+    const { fund } = replicationFund(
+      Number(seed),
+      r.replication ?? Number(first) + k,
+      Number(years),
+    );
     const T = fund.weeks.length;
     const tv = Math.log(fund.truth?.V[T - 1] ?? Number.NaN);
     const e = Math.abs(r.nowcastLogError);
