@@ -9,7 +9,11 @@
  * min-ESS per second, 90% interval hits. Writes bench/results/stan-compare-<years>y.{json,md}.
  * Usage: tsx --conditions source bench/stan-compare.ts [funds=8] [years=4] [seed=7] [first=0]
  * STAN_FROM=<json of an earlier run> takes Stan's side from there instead of running it again;
- * NAVCAST_STEM=<suffix> is added to the result files' names (shards of one comparison).
+ * NAVCAST_STEM=<suffix> is added to the result files' names (shards of one comparison);
+ * NAVCAST_ONLY=<i,j,...> compares these funds instead of `first` and `funds`;
+ * OURS_FROM=<calibration results JSON, comma-separated for shards> takes our side from a
+ * calibration study's replications (the same fund and default settings give the same chains;
+ * its 90% intervals come from the study's 99 thinned draws) instead of fitting it again.
  * With seed "bench", the one fund is the benchmarks' fund (benchmark-fund.ts; issue 5's (a) and
  * issue 9's side by side on a 10-year fund), and the results go to stan-compare-<years>y-bench.
  */
@@ -18,7 +22,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { essBulk, rhat } from "@portal/mcmc";
-import { replicationFund } from "../src/calibration.js";
+import { type ReplicationResult, replicationFund } from "../src/calibration.js";
 import { floorEps } from "../src/density.js";
 import { fitWindow } from "../src/fit-window.js";
 import { processWindow, trimToFirstContribution } from "../src/fund-processor.js";
@@ -36,6 +40,15 @@ const earlier = process.env.STAN_FROM
     })
   : null;
 const stanFrom = earlier ? new Map(earlier.rows.map((r) => [r.fund, r.stan])) : null;
+const oursFrom = process.env.OURS_FROM
+  ? new Map(
+      process.env.OURS_FROM.split(",").flatMap((f) =>
+        (JSON.parse(readFileSync(f, "utf8")) as { results: ReplicationResult[] }).results.map(
+          (r, k) => [r.replication ?? k, r] as const,
+        ),
+      ),
+    )
+  : null;
 const seed = bench ? 0 : Number(seedArg);
 const work = mkdtempSync(join(tmpdir(), "navcast-stan-"));
 const here = new URL(".", import.meta.url).pathname;
@@ -157,7 +170,10 @@ const rdsPath = join(here, "stan", "navcast.rds");
 writeFileSync(join(work, "run.R"), R_SCRIPT);
 const config = parseRunConfig({ windows: "last" });
 const rows: { fund: number; truth: Record<string, number>; ours: Side; stan: Side | null }[] = [];
-for (let i = Number(firstArg); i < Number(firstArg) + Number(nFunds); i++) {
+const funds =
+  process.env.NAVCAST_ONLY?.split(",").map(Number) ??
+  Array.from({ length: Number(nFunds) }, (_, k) => Number(firstArg) + k);
+for (const i of funds) {
   // the same fund as runCalibration's replication i
   const { truth, fund } = bench
     ? {
@@ -167,15 +183,8 @@ for (let i = Number(firstArg); i < Number(firstArg) + Number(nFunds); i++) {
     : replicationFund(seed, i, Number(years));
   const T = fund.weeks.length;
   const tv: Record<string, number> = { ...truth, V_tau: fund.truth?.V[T - 1] ?? Number.NaN };
-  const t0 = performance.now();
-  const w = await fitWindow(fund, T, config);
-  const oursWall = (performance.now() - t0) / 1000;
-  const ours = judge(
-    { ...Object.fromEntries(NAMES.map((n) => [n, w.paramDraws[n]])), V_tau: w.nowcast.vDraws },
-    tv,
-    w.sampler.divergences,
-    oursWall,
-  );
+  const study = oursFrom?.get(i);
+  const ours = study ? fromStudy(study) : await fitOurs(fund, T, tv);
   // Stan on the same window data, or its result from an earlier run of this script (STAN_FROM):
   // Stan's side does not depend on our code
   const stan = stanFrom ? (stanFrom.get(i) ?? null) : runStan(i, fund, T, tv);
@@ -188,12 +197,40 @@ for (let i = Number(firstArg); i < Number(firstArg) + Number(nFunds); i++) {
   report(false);
 }
 
+async function fitOurs(fund: FundSeries, T: number, tv: Record<string, number>): Promise<Side> {
+  const t0 = performance.now();
+  const w = await fitWindow(fund, T, config);
+  const wall = (performance.now() - t0) / 1000;
+  return judge(
+    { ...Object.fromEntries(NAMES.map((n) => [n, w.paramDraws[n]])), V_tau: w.nowcast.vDraws },
+    tv,
+    w.sampler.divergences,
+    wall,
+  );
+}
+
+/** Our side as a calibration study's replication recorded it (OURS_FROM). */
+function fromStudy(r: ReplicationResult): Side {
+  const hits = Object.values(r.in90);
+  return {
+    initialised: true,
+    healthy: r.maxRhat < 1.01 && r.divergences <= 4,
+    divergences: r.divergences,
+    maxRhat: r.maxRhat,
+    minEss: r.minEss,
+    wall_s: r.seconds,
+    essPerS: r.minEss / r.seconds,
+    hits90: hits.filter(Boolean).length,
+    quantities: hits.length,
+  };
+}
+
 /** Writes the results so far (after every fund: a long run stopped early leaves a valid one). */
 function report(final: boolean): void {
   const meta = {
     date: new Date().toISOString(),
     machine: `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`,
-    command: `tsx --conditions source bench/stan-compare.ts ${process.argv.slice(2).join(" ")}`,
+    command: `${process.env.NAVCAST_ONLY ? `NAVCAST_ONLY=${process.env.NAVCAST_ONLY} ` : ""}${process.env.OURS_FROM ? `OURS_FROM=${process.env.OURS_FROM} ` : ""}tsx --conditions source bench/stan-compare.ts ${process.argv.slice(2).join(" ")}`,
     // where Stan's side comes from: this run, or an earlier one's (STAN_FROM) with its date
     stan: earlier ? { from: "an earlier run of this script", ...earlier.meta } : "this run",
   };
@@ -223,7 +260,7 @@ function report(final: boolean): void {
   const md = [
     `# Our sampler and Stan on the same ${years}-year funds (default priors, default settings)`,
     "",
-    `${meta.date}, ${meta.machine}, \`${meta.command}\`. Both run one chain after another on one core.${earlier ? ` Stan's side is from an earlier run of this script (${String(earlier.meta.date)}, \`${String(earlier.meta.command)}\`): it does not depend on our code.` : ""}`,
+    `${meta.date}, ${meta.machine}, \`${meta.command}\`. Both run one chain after another on one core.${oursFrom ? " Our side is the calibration study's fit of each fund (OURS_FROM: its wall time, R-hat, bulk-ESS and divergences; 90% intervals from its 99 thinned draws)." : ""}${earlier ? ` Stan's side is from an earlier run of this script (${String(earlier.meta.date)}, \`${String(earlier.meta.command)}\`): it does not depend on our code.` : ""}`,
     "",
     "| | initialised | healthy | 90% coverage | median divergences | median min-ESS/s | median wall s |",
     "| --- | --- | --- | --- | --- | --- | --- |",
