@@ -28,6 +28,7 @@ import { fitWindow } from "../src/fit-window.js";
 import { processWindow, trimToFirstContribution } from "../src/fund-processor.js";
 import type { FundSeries } from "../src/fund-series.js";
 import type { ModelData } from "../src/model-data.js";
+import { isPointMass } from "../src/posterior-summary.js";
 import { parseRunConfig } from "../src/run-config.js";
 import { BENCHMARK_PARAMS, benchmarkFund } from "./benchmark-fund.js";
 
@@ -145,8 +146,11 @@ function judge(
   let hits = 0;
   const ks = Object.keys(draws);
   for (const k of ks) {
-    maxRhat = Math.max(maxRhat, rhat(draws[k]));
-    minEss = Math.min(minEss, essBulk(draws[k]));
+    // a point mass (every draw one number) has no R-hat or ESS: its chains agree exactly
+    if (!isPointMass(draws[k])) {
+      maxRhat = Math.max(maxRhat, rhat(draws[k]));
+      minEss = Math.min(minEss, essBulk(draws[k]));
+    }
     const all = Float64Array.from(draws[k].flatMap((c) => [...c])).sort();
     const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))];
     if (truth[k] >= q(0.05) && truth[k] <= q(0.95)) hits++;

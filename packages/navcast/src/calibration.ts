@@ -5,10 +5,10 @@
  * test and by bench/calibration.ts for the full study.
  */
 import type { sample } from "@portal/mcmc";
-import type { ExtensionStop, RunStats } from "./extension-rounds.js";
+import { type ExtensionStop, type RunStats, worstOf } from "./extension-rounds.js";
 import { fitWindow } from "./fit-window.js";
 import { trimToFirstContribution } from "./fund-processor.js";
-import { createRng } from "./rng.js";
+import { createRng, type RngState, uniform } from "./rng.js";
 import { parseRunConfig } from "./run-config.js";
 import { drawParams, simulateFund } from "./simulate.js";
 import { generateSkeleton } from "./skeleton.js";
@@ -120,19 +120,18 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
     const in50: Record<string, boolean> = {};
     const in90: Record<string, boolean> = {};
     let L = 0;
+    const ties = createRng(o.seed, 0x71e, i);
     for (const [k, chains] of Object.entries(drawsOf)) {
       const all = thin(chains, o.rankDraws);
       L = all.length;
       const t = tv[k];
-      let r = 0;
-      for (const x of all) if (x < t) r++;
-      rank[k] = r;
+      rank[k] = rankOf(t, all, ties);
       const sorted = Float64Array.from(all).sort();
       const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
       in50[k] = t >= q(0.25) && t <= q(0.75);
       in90[k] = t >= q(0.05) && t <= q(0.95);
     }
-    const summaries = [...Object.values(w.params), w.nowcast.V];
+    const worst = worstOf({ paramDraws: w.paramDraws, vDraws: w.nowcast.vDraws });
     const res: ReplicationResult = {
       replication: i,
       truth: tv,
@@ -140,8 +139,8 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
       draws: L,
       in50,
       in90,
-      maxRhat: Math.max(...summaries.map((s) => s.rhat)),
-      minEss: Math.min(...summaries.map((s) => s.ess_bulk)),
+      maxRhat: worst.rhat.value,
+      minEss: worst.ess.value,
       divergences: w.sampler.divergences,
       nowcastLogError: Math.log(w.nowcast.V.q50 / tv.V_tau),
       seconds,
@@ -178,6 +177,20 @@ const runStats = (r: RunStats): RunSummary => ({
   minEss: r.min_ess_bulk,
   divergences: r.divergences,
 });
+
+/**
+ * Rank of the truth among draws: how many lie below it, ties with it broken at random (uniform
+ * over the places among the tied draws), so that the rank of a point mass is uniform too.
+ */
+export function rankOf(truth: number, draws: number[], rng: RngState): number {
+  let below = 0;
+  let tied = 0;
+  for (const x of draws) {
+    if (x < truth) below++;
+    else if (x === truth) tied++;
+  }
+  return tied === 0 ? below : below + Math.floor(uniform(rng) * (tied + 1));
+}
 
 function thin(chains: Float64Array[], n: number | undefined): number[] {
   const all: number[] = [];

@@ -35,6 +35,21 @@ describe("worstOf and converged", () => {
     expect(nan.rhat.value).toBeNaN();
     expect(converged(nan, s)).toBe(false);
   });
+
+  it("leaves out a point mass (every draw the same number), but not chains stuck apart", () => {
+    const mixed = (c: number) =>
+      Float64Array.from({ length: 400 }, (_, i) => Math.sin(i * 1.7 + c));
+    const point = [0, 1, 2, 3].map(() => new Float64Array(400).fill(6.931471805599453e-5));
+    const w = worstOf({ paramDraws: { alpha: [0, 1, 2, 3].map(mixed) }, vDraws: point });
+    expect(w.rhat.name).toBe("alpha");
+    expect(w.rhat.value).toBeLessThan(1.01);
+    expect(w.ess.name).toBe("alpha");
+    // each chain constant, at different values: not a point mass, and the worst
+    const apart = [0, 1, 2, 3].map((c) => new Float64Array(400).fill(c));
+    const a = worstOf({ paramDraws: { alpha: [0, 1, 2, 3].map(mixed) }, vDraws: apart });
+    expect(a.rhat.name).toBe("V_tau");
+    expect(converged(a, s)).toBe(false);
+  });
 });
 
 describe("nextRound", () => {

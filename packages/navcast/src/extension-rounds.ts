@@ -2,7 +2,7 @@
  * When a window's chains have not converged, whether they run on (an extension round) and for how
  * many draws, or stop and why (issue 9). Pure: fit-window.ts measures, this decides.
  */
-import { summarize } from "./posterior-summary.js";
+import { isPointMass, summarize } from "./posterior-summary.js";
 import type { SamplerSettings } from "./run-config.js";
 
 /** The largest R-hat and the smallest bulk-ESS of a run so far, and whose. */
@@ -11,13 +11,17 @@ export interface Worst {
   ess: { name: string; value: number };
 }
 
-/** Worst of the parameters and V_tau in draws that `extractDraws` gave; NaN counts as worst. */
+/**
+ * Worst of the parameters and V_tau in draws that `extractDraws` gave; NaN counts as worst. A
+ * quantity whose draws are all one number (`isPointMass`) is left out: its chains agree exactly.
+ */
 export function worstOf(d: {
   paramDraws: Record<string, Float64Array[]>;
   vDraws: Float64Array[];
 }): Worst {
   const w: Worst = { rhat: { name: "", value: 0 }, ess: { name: "", value: Infinity } };
   for (const [name, chains] of [...Object.entries(d.paramDraws), ["V_tau", d.vDraws] as const]) {
+    if (isPointMass(chains)) continue;
     const x = summarize(chains);
     if (!Number.isNaN(w.rhat.value) && !(x.rhat <= w.rhat.value)) w.rhat = { name, value: x.rhat };
     if (!Number.isNaN(w.ess.value) && !(x.ess_bulk >= w.ess.value))

@@ -36,3 +36,13 @@ export function summarize(chains: Float64Array[]): Summary {
     mcse_mean: s.mcseMean,
   };
 }
+
+/**
+ * Whether every draw of every chain is the same number: a posterior that is a point mass (the
+ * value of a fund wiped out by a distribution the week before, `eps log 2` in every draw). Its
+ * R-hat and ESS are undefined (NaN), and its chains agree exactly, so they judge nothing.
+ */
+export function isPointMass(chains: Float64Array[]): boolean {
+  const v = chains[0]?.[0];
+  return v !== undefined && !Number.isNaN(v) && chains.every((c) => c.every((x) => x === v));
+}
