@@ -69,7 +69,13 @@ const loaded = process.env.NAVCAST_REPORT_FROM
           meta: Record<string, unknown>;
           results: ReplicationResult[];
         };
-        j.results = j.results.map((r, k) => ({ ...r, replication: r.replication ?? k }));
+        // JSON writes NaN as null: an R-hat of null is NaN (unconverged), not 0
+        j.results = j.results.map((r, k) => ({
+          ...r,
+          replication: r.replication ?? k,
+          maxRhat: r.maxRhat ?? Number.NaN,
+          minEss: r.minEss ?? Number.NaN,
+        }));
         return j;
       })
       .reduce((a, b) => {

@@ -216,14 +216,17 @@ async function fitOurs(fund: FundSeries, T: number, tv: Record<string, number>):
 /** Our side as a calibration study's replication recorded it (OURS_FROM). */
 function fromStudy(r: ReplicationResult): Side {
   const hits = Object.values(r.in90);
+  // JSON writes NaN as null: an R-hat of null is NaN (unconverged), not 0
+  const maxRhat = r.maxRhat ?? Number.NaN;
+  const minEss = r.minEss ?? Number.NaN;
   return {
     initialised: true,
-    healthy: r.maxRhat < 1.01 && r.divergences <= 4,
+    healthy: maxRhat < 1.01 && r.divergences <= 4,
     divergences: r.divergences,
-    maxRhat: r.maxRhat,
-    minEss: r.minEss,
+    maxRhat,
+    minEss,
     wall_s: r.seconds,
-    essPerS: r.minEss / r.seconds,
+    essPerS: minEss / r.seconds,
     hits90: hits.filter(Boolean).length,
     quantities: hits.length,
   };
