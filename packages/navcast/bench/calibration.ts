@@ -20,6 +20,7 @@ import {
   coverage,
   type ReplicationResult,
   replicationFund,
+  replicationsFromJson,
   runCalibration,
 } from "../src/calibration.js";
 import { pmeNaive, rolledForwardNav } from "../src/pme.js";
@@ -69,13 +70,7 @@ const loaded = process.env.NAVCAST_REPORT_FROM
           meta: Record<string, unknown>;
           results: ReplicationResult[];
         };
-        // JSON writes NaN as null: an R-hat of null is NaN (unconverged), not 0
-        j.results = j.results.map((r, k) => ({
-          ...r,
-          replication: r.replication ?? k,
-          maxRhat: r.maxRhat ?? Number.NaN,
-          minEss: r.minEss ?? Number.NaN,
-        }));
+        j.results = replicationsFromJson(j.results);
         return j;
       })
       .reduce((a, b) => {

@@ -21,14 +21,17 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { essBulk, rhat } from "@portal/mcmc";
-import { type ReplicationResult, replicationFund } from "../src/calibration.js";
+import {
+  type ReplicationResult,
+  replicationFund,
+  replicationsFromJson,
+} from "../src/calibration.js";
 import { floorEps } from "../src/density.js";
+import { worstOf } from "../src/extension-rounds.js";
 import { fitWindow } from "../src/fit-window.js";
 import { processWindow, trimToFirstContribution } from "../src/fund-processor.js";
 import type { FundSeries } from "../src/fund-series.js";
 import type { ModelData } from "../src/model-data.js";
-import { isPointMass } from "../src/posterior-summary.js";
 import { parseRunConfig } from "../src/run-config.js";
 import { BENCHMARK_PARAMS, benchmarkFund } from "./benchmark-fund.js";
 
@@ -44,9 +47,9 @@ const stanFrom = earlier ? new Map(earlier.rows.map((r) => [r.fund, r.stan])) : 
 const oursFrom = process.env.OURS_FROM
   ? new Map(
       process.env.OURS_FROM.split(",").flatMap((f) =>
-        (JSON.parse(readFileSync(f, "utf8")) as { results: ReplicationResult[] }).results.map(
-          (r, k) => [r.replication ?? k, r] as const,
-        ),
+        replicationsFromJson(
+          (JSON.parse(readFileSync(f, "utf8")) as { results: ReplicationResult[] }).results,
+        ).map((r) => [r.replication ?? 0, r] as const),
       ),
     )
   : null;
@@ -141,16 +144,14 @@ function judge(
   div: number,
   wall: number,
 ): Side {
-  let maxRhat = 0;
-  let minEss = Number.POSITIVE_INFINITY;
+  // the fits' own rule (worstOf): NaN counts as worst, a point mass is left out
+  const { V_tau, ...params } = draws;
+  const worst = worstOf({ paramDraws: params, vDraws: V_tau });
+  const maxRhat = worst.rhat.value;
+  const minEss = worst.ess.value;
   let hits = 0;
   const ks = Object.keys(draws);
   for (const k of ks) {
-    // a point mass (every draw one number) has no R-hat or ESS: its chains agree exactly
-    if (!isPointMass(draws[k])) {
-      maxRhat = Math.max(maxRhat, rhat(draws[k]));
-      minEss = Math.min(minEss, essBulk(draws[k]));
-    }
     const all = Float64Array.from(draws[k].flatMap((c) => [...c])).sort();
     const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))];
     if (truth[k] >= q(0.05) && truth[k] <= q(0.95)) hits++;
@@ -216,17 +217,14 @@ async function fitOurs(fund: FundSeries, T: number, tv: Record<string, number>):
 /** Our side as a calibration study's replication recorded it (OURS_FROM). */
 function fromStudy(r: ReplicationResult): Side {
   const hits = Object.values(r.in90);
-  // JSON writes NaN as null: an R-hat of null is NaN (unconverged), not 0
-  const maxRhat = r.maxRhat ?? Number.NaN;
-  const minEss = r.minEss ?? Number.NaN;
   return {
     initialised: true,
-    healthy: maxRhat < 1.01 && r.divergences <= 4,
+    healthy: r.maxRhat < 1.01 && r.divergences <= 4,
     divergences: r.divergences,
-    maxRhat,
-    minEss,
+    maxRhat: r.maxRhat,
+    minEss: r.minEss,
     wall_s: r.seconds,
-    essPerS: minEss / r.seconds,
+    essPerS: r.minEss / r.seconds,
     hits90: hits.filter(Boolean).length,
     quantities: hits.length,
   };

@@ -165,6 +165,20 @@ export async function runCalibration(o: CalibrationOptions): Promise<Replication
   return out;
 }
 
+/**
+ * Replications as a study's results JSON gives them back: JSON writes NaN as null, and an R-hat or
+ * bulk-ESS of null is NaN (unconverged), not 0; results without an index are numbered by their
+ * place, as a study from replication 0 writes them.
+ */
+export function replicationsFromJson(results: ReplicationResult[]): ReplicationResult[] {
+  return results.map((r, k) => ({
+    ...r,
+    replication: r.replication ?? k,
+    maxRhat: r.maxRhat ?? Number.NaN,
+    minEss: r.minEss ?? Number.NaN,
+  }));
+}
+
 /** A run before its extension rounds, as a replication reports it. */
 export interface RunSummary {
   maxRhat: number;
